@@ -6,6 +6,10 @@
 export interface HitView {
   /** Position in the backend's order (0-based). */
   index: number;
+  /**
+   * The product id as a string (numeric ids are converted). "" when the hit has none: the hit
+   * keeps its place in the list and ranking treats it as an unknown product.
+   */
   id: string;
   brand?: string;
   category?: string;
@@ -16,9 +20,16 @@ export interface HitView {
 
 export interface ParsedHits {
   hits: HitView[];
-  /** Puts hits back in this order (indexes into the original `hits`); may drop (hard filters only). */
+  /**
+   * Puts hits back in this order (indexes into the original `hits`); may drop (hard filters only).
+   * Never invents or duplicates a hit: an order naming a missing hit, or one hit twice, throws
+   * and leaves the document untouched. Counts (`hits.total`, `numFound`, ...) are not adjusted.
+   */
   reorder(order: number[]): void;
-  /** Adds a marker field to the hit at original index `index` (opt-in, off by default). */
+  /**
+   * Adds a marker field to the hit at original index `index` (opt-in, off by default); on the
+   * hit object next to its id (ES/OpenSearch: next to `_id`; Typesense: on the hit wrapper).
+   */
   mark(index: number, field: string, value: unknown): void;
   /** Injects the section under `key`; false when the shape has no room (a bare array). */
   inject(key: string, section: unknown): boolean;
