@@ -293,11 +293,11 @@ export const configSchema = z
         maxBodyBytes: positiveInt(5 * 1024 * 1024),
         /** The one key of the response object that holds the personalization section. */
         sectionKey: z.string().min(1).default('_personalization'),
-        /** `?<explainParam>=1` adds per-hit explanations. */
-        explainParam: z.string().default('sidecart_explain'),
+        /** A request header `<explainHeader>: 1` adds per-hit explanations (a header, so the backend never sees it). */
+        explainHeader: z.string().default('x-sidecart-explain'),
       })
       .strict()
-      .default({ maxBodyBytes: 5 * 1024 * 1024, sectionKey: '_personalization', explainParam: 'sidecart_explain' }),
+      .default({ maxBodyBytes: 5 * 1024 * 1024, sectionKey: '_personalization', explainHeader: 'x-sidecart-explain' }),
     routes: z.array(routeSchema).default([]),
     store: storeSchema.default(storeSchema.parse({})),
     personalization: personalizationSchema.default(personalizationSchema.parse({})),

@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+import type { SidecartConfig } from '../config/schema.js';
+
+/** Who the shopper is, once resolved and validated. Anonymous ids live in their own namespace. */
+export interface ShopperIdentity {
+  id: string;
+  source: 'header' | 'cookie' | 'jwt' | 'anonymous' | 'admin';
+}
+
+/** Synchronous when it can be (header, cookie); a JWT source may need to await a key set. */
+export type IdentityResolver = (req: IncomingMessage) => ShopperIdentity | null | Promise<ShopperIdentity | null>;
+
+const SHOPPER_ID = /^[A-Za-z0-9_.:@-]+$/;
+
+/** A shopper id becomes part of Redis keys and logs (hashed): bounded length and a safe charset. */
+export function isValidShopperId(id: string, maxLength: number): boolean {
+  return id.length > 0 && id.length <= maxLength && SHOPPER_ID.test(id) && !id.startsWith('anon:');
+}
+
+/** The headers a personalized response varies on (header name, or Cookie for cookie/JWT cookie sources). */
+export function identityVaryHeaders(config: SidecartConfig['identity']): string[] {
+  const vary: string[] = [];
+  if (config.header) vary.push(config.header);
+  if (config.cookie || config.anonymousCookie || config.jwt?.cookie) vary.push('Cookie');
+  if (config.jwt) vary.push('Authorization');
+  return vary;
+}
+
+/** Header-only resolver: the issue-2 baseline. `createIdentityResolver` (identity module) extends it. */
+export function headerIdentity(config: SidecartConfig['identity']): IdentityResolver {
+  const header = config.header.toLowerCase();
+  return (req) => {
+    if (!header) return null;
+    const value = req.headers[header];
+    if (typeof value !== 'string') return null;
+    const id = value.trim();
+    return isValidShopperId(id, config.maxIdLength) ? { id, source: 'header' } : null;
+  };
+}

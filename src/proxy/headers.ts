@@ -1,0 +1,95 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+// Header rewriting, pure. RFC 9110 §7.6.1: hop-by-hop headers belong to one connection and never
+// cross a proxy; headers named in `Connection` are hop-by-hop too.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function connectionListed(headers: IncomingHttpHeaders): Set<string> | null {
+  const connection = headers.connection;
+  if (!connection) return null;
+  return new Set(connection.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean));
+}
+
+/** The request headers the upstream gets: hop-by-hop and client-sent `x-sidecart*` removed, X-Forwarded-* added. */
+export function upstreamRequestHeaders(
+  headers: IncomingHttpHeaders,
+  client: { remoteAddress: string | undefined; encrypted: boolean },
+  extra?: Record<string, string>,
+): Record<string, string | string[]> {
+  const listed = connectionListed(headers);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name) || name.startsWith('x-sidecart')) continue;
+    out[name] = value;
+  }
+  const address = client.remoteAddress ?? '';
+  const prior = headers['x-forwarded-for'];
+  out['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${address}` : address;
+  out['x-forwarded-proto'] = (headers['x-forwarded-proto'] as string | undefined) ?? (client.encrypted ? 'https' : 'http');
+  if (headers.host) out['x-forwarded-host'] = (headers['x-forwarded-host'] as string | undefined) ?? headers.host;
+  if (extra) Object.assign(out, extra);
+  return out;
+}
+
+/** Upstream response headers as the client gets them when the body is unchanged. */
+export function passthroughResponseHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const listed = connectionListed(headers as IncomingHttpHeaders);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Headers for a body sidecart changed: new length, identity encoding, no upstream validators
+ * (ETag, Last-Modified, Content-MD5 describe the old bytes), `Cache-Control: private` and a
+ * `Vary` on whatever identifies the shopper, so no shared cache serves one shopper's results to another.
+ */
+export function personalizedResponseHeaders(upstream: OutgoingHttpHeaders, bodyLength: number, varyOn: string[]): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = { ...upstream };
+  delete out['content-encoding'];
+  delete out['etag'];
+  delete out['last-modified'];
+  delete out['content-md5'];
+  delete out['digest'];
+  delete out['content-range'];
+  delete out['accept-ranges'];
+  out['content-length'] = String(bodyLength);
+  out['cache-control'] = mergeCacheControl(out['cache-control']);
+  out['vary'] = mergeVary(out['vary'], varyOn);
+  return out;
+}
+
+function mergeCacheControl(current: OutgoingHttpHeaders[string]): string {
+  const directives = String(current ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d && !/^(public|s-maxage=.*)$/i.test(d));
+  if (!directives.some((d) => /^(private|no-store)$/i.test(d))) directives.unshift('private');
+  return directives.join(', ');
+}
+
+function mergeVary(current: OutgoingHttpHeaders[string], varyOn: string[]): string {
+  const names = String(current ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (names.includes('*')) return '*';
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  for (const name of [...varyOn, 'Accept-Encoding']) if (!lower.has(name.toLowerCase())) names.push(name);
+  return names.join(', ');
+}

@@ -1,0 +1,18 @@
+/** Why a search response went out as the backend's own bytes. Bounded: these are metric labels. */
+export const PASSTHROUGH_REASONS = [
+  'budget',
+  'disabled',
+  'no-identity',
+  'no-profile',
+  'opted-out',
+  'not-json',
+  'upstream-status',
+  'too-large',
+  'unknown-encoding',
+  'adapter-mismatch',
+  'store-unavailable',
+  'control-group',
+  'shadow',
+  'error',
+] as const;
+export type PassthroughReason = (typeof PASSTHROUGH_REASONS)[number];

@@ -1,0 +1,55 @@
+import type { SearchAdapter } from '../adapters/adapter.js';
+import type { PersonalizationConfig } from '../config/schema.js';
+import { personalize, type PersonalizeResult } from '../personalization/personalize.js';
+import type { ShopperRecord } from '../personalization/types.js';
+import type { PassthroughReason } from './passthrough-reason.js';
+
+export interface PersonalizeBodyInput {
+  /** The decoded upstream body. */
+  body: Buffer;
+  adapter: SearchAdapter;
+  record: ShopperRecord;
+  strength: number;
+  config: PersonalizationConfig;
+  sectionKey: string;
+  explain: boolean;
+  now: number;
+  /** true once the budget is spent; checked between the expensive steps. */
+  overBudget: () => boolean;
+}
+
+export type PersonalizeBodyResult =
+  | { ok: true; body: Buffer; result: PersonalizeResult }
+  | { ok: false; reason: PassthroughReason; result?: PersonalizeResult };
+
+/**
+ * Parse → adapt → personalize → serialize. No I/O; the only outside input is the clock check.
+ * Any failure answers with a pass-through reason, never an exception.
+ */
+export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(input.body.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'not-json' };
+  }
+  if (input.overBudget()) return { ok: false, reason: 'budget' };
+  const parsed = input.adapter.parse(document);
+  if (!parsed) return { ok: false, reason: 'adapter-mismatch' };
+  const result = personalize({
+    hits: parsed.hits,
+    record: input.record,
+    strength: input.strength,
+    config: input.config,
+    now: input.now,
+    explain: input.explain,
+  });
+  if (input.overBudget()) return { ok: false, reason: 'budget', result };
+  parsed.reorder(result.order);
+  const marker = input.config.markerField;
+  if (marker) for (const index of result.moved) parsed.mark(index, marker, true);
+  parsed.inject(input.sectionKey, result.section);
+  const body = Buffer.from(JSON.stringify(parsed.document()), 'utf8');
+  if (input.overBudget()) return { ok: false, reason: 'budget', result };
+  return { ok: true, body, result };
+}
