@@ -1,44 +1,24 @@
 import type { HitView } from '../adapters/adapter.js';
-import { FEATURE_NAMES, type FeatureName, type PersonalizationConfig } from '../config/schema.js';
+import type { PersonalizationConfig } from '../config/schema.js';
+import { compileSection } from './compile-section.js';
+import { confidence } from './confidence.js';
+import { activePreferences } from './dietary.js';
+import { explainOrder } from './explain.js';
+import { enabledFeatures } from './features.js';
+import { usableProfile } from './profile-guard.js';
+import { buildSession, type RankContext } from './rank-context.js';
+import { movedUp, rankHits } from './rank.js';
+import { reorderItems } from './reorder.js';
+import type { PersonalizationSection } from './section-types.js';
 import type { ShopperRecord } from './types.js';
+import { usualItems } from './usual.js';
 
-// The one entry point the search route calls: load → score → sort → compile sections. Pure.
+// The one entry point the search route calls: load → score → sort → compile sections. Pure, and
+// it never throws: whatever goes wrong, the answer is the backend's order.
 
-export interface UsualItem {
-  id: string;
-  name?: string;
-  usualQuantity: number;
-  timesBought: number;
-  lastBought: string;
-}
-
-export interface ReorderItem {
-  id: string;
-  name?: string;
-  usualQuantity: number;
-  daysUntilDue: number;
-  cycleDays: number;
-  urgency: 'due_now' | 'due_soon' | 'upcoming';
-}
-
-export interface ExplainEntry {
-  id: string;
-  from: number;
-  to: number;
-  reasons: string[];
-}
-
-/** The injected section: a stable contract (see ARCHITECTURE.md). */
-export interface PersonalizationSection {
-  enabled: boolean;
-  applied: string[];
-  features: FeatureName[];
-  confidence: number;
-  badges: string[];
-  usual: UsualItem[];
-  reorder: ReorderItem[];
-  explain?: ExplainEntry[];
-}
+export { DEFAULT_FEATURES, enabledFeatures } from './features.js';
+export type { ExplainEntry } from './explain.js';
+export type { PersonalizationSection, PreferenceNote, ReorderItem, UsualItem } from './section-types.js';
 
 export interface PersonalizeInput {
   hits: HitView[];
@@ -58,49 +38,66 @@ export interface PersonalizeResult {
   section: PersonalizationSection;
 }
 
-export function enabledFeatures(config: PersonalizationConfig, record: ShopperRecord): FeatureName[] {
-  const own = record.settings?.features ?? {};
-  return FEATURE_NAMES.filter((f) => own[f] ?? config.features[f] ?? DEFAULT_FEATURES[f]);
+function backendOrder(hits: readonly HitView[]): number[] {
+  const order = new Array<number>(hits.length);
+  for (let i = 0; i < hits.length; i++) order[i] = i;
+  return order;
 }
 
-export const DEFAULT_FEATURES: Record<FeatureName, boolean> = {
-  smart_ranking: true,
-  usual: true,
-  reorder: true,
-  dietary: true,
-  complementary: false,
-  price_sensitivity: false,
-  quantity_memory: true,
-  household: false,
-  seasonal: false,
-};
-
-/**
- * TODO(engine): this first version ranks by product purchase count and brand count only.
- */
-export function personalize(input: PersonalizeInput): PersonalizeResult {
-  const { hits, record } = input;
-  const features = enabledFeatures(input.config, record);
-  const profile = record.profile;
-  const scores = hits.map((hit) => {
-    if (!profile || !features.includes('smart_ranking')) return 0;
-    const product = profile.products[hit.id]?.n ?? 0;
-    const brand = hit.brand ? (profile.brands[hit.brand]?.w ?? 0) : 0;
-    return (product * 2 + brand) * input.strength;
-  });
-  const order = hits.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const moved = order.filter((original, position) => position < original);
+function untouched(hits: readonly HitView[], enabled: boolean): PersonalizeResult {
   return {
-    order,
-    moved,
-    section: {
-      enabled: true,
-      applied: moved.length > 0 ? ['smart_ranking'] : [],
-      features,
-      confidence: 0,
-      badges: moved.length > 0 ? ['Personalized for you'] : [],
-      usual: [],
-      reorder: [],
-    },
+    order: backendOrder(hits),
+    moved: [],
+    section: { enabled, applied: [], features: [], confidence: 0, badges: [], usual: [], reorder: [] },
   };
+}
+
+function effectiveStrength(route: number, record: ShopperRecord): number {
+  const own = record.settings?.strength;
+  const s = typeof own === 'number' && Number.isFinite(own) ? own : route;
+  return Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
+}
+
+function run(input: PersonalizeInput): PersonalizeResult {
+  const { hits, config, now } = input;
+  const record: ShopperRecord = input.record ?? { profile: null, settings: null, session: null };
+  if (record.settings?.personalization === false) return untouched(hits, false);
+  const features = enabledFeatures(config, record);
+  const on = (f: (typeof features)[number]) => features.includes(f);
+  const profile = usableProfile(record.profile, now);
+  const preferences = on('dietary') ? activePreferences(profile, record.settings, config.dietary) : [];
+  const ctx: RankContext = {
+    profile,
+    now,
+    halfLifeDays: config.halfLifeDays,
+    weights: config.weights,
+    preferences,
+    session: on('smart_ranking') ? buildSession(record.session) : new Map(),
+    dietary: preferences.length > 0,
+    affinity: on('smart_ranking') && profile !== null,
+  };
+  const ranked = rankHits(hits, ctx, effectiveStrength(input.strength, record));
+  const moved = movedUp(ranked.order, hits.length);
+  const section = compileSection(hits, {
+    features,
+    confidence: confidence(profile, now, config.halfLifeDays),
+    reordered: moved.length > 0,
+    dietaryTouched: ranked.dietaryTouched,
+    removed: ranked.removed.length,
+    usual: on('usual') ? usualItems(profile, config.usual) : [],
+    reorder: on('reorder') ? reorderItems(profile, now, config.reorder) : [],
+    preferences,
+    quantityMemory: on('quantity_memory'),
+    explain: input.explain ? explainOrder(hits, ranked.order, ctx) : undefined,
+  });
+  return { order: ranked.order, moved, section };
+}
+
+export function personalize(input: PersonalizeInput): PersonalizeResult {
+  try {
+    return run(input);
+  } catch {
+    // A bug or a corrupt record must never cost the shopper the search: backend order.
+    return untouched(Array.isArray(input?.hits) ? input.hits : [], false);
+  }
 }

@@ -1,5 +1,12 @@
 import type { PersonalizationConfig } from '../config/schema.js';
-import { emptyProfile, type SessionContext, type ShopperEvent, type ShopperProfile } from './types.js';
+import { addSignal } from './decay.js';
+import { dietaryFit, dietaryRule, knownPreferences, normalizeTag } from './dietary-vocabulary.js';
+import { boundProfile } from './profile-bounds.js';
+import { repairProfile } from './profile-guard.js';
+import { addPurchaseQuantity, addPurchaseTime } from './purchase-stats.js';
+import { updateSession } from './session-update.js';
+import { signalWeights } from './signal-weights.js';
+import type { EventItem, SessionContext, ShopperEvent, ShopperProfile } from './types.js';
 
 /** What the store hands to the updater and gets back: the pure core of every profile write. */
 export interface ProfileState {
@@ -10,37 +17,73 @@ export interface ProfileState {
 /** The signature every store uses to apply events; built from config in the composition root. */
 export type ProfileUpdater = (state: ProfileState, events: ShopperEvent[], now: number) => ProfileState;
 
+// Used when no config is passed (tests, tools); equal to the schema's defaults.
+const FALLBACK = { halfLifeDays: 30, maxProducts: 60, maxAffinities: 30, maxGapDays: 90, extraTags: [] as string[] };
+
+/** Same product twice in one event counts as one line with the summed quantity. */
+function mergeItems(items: readonly EventItem[]): EventItem[] {
+  if (items.length < 2) return items as EventItem[];
+  const byId = new Map<string, EventItem>();
+  for (const item of items) {
+    const seen = byId.get(item.id);
+    if (seen) byId.set(item.id, { ...seen, quantity: seen.quantity + item.quantity });
+    else byId.set(item.id, item);
+  }
+  return [...byId.values()];
+}
+
 /**
- * Apply events to a profile (pure). Events must already be de-duplicated by id.
- * TODO(engine): decay, gaps, usual quantity, dietary counts, bounds — this first version counts
- * purchases per product and brand, enough for the core's reranking.
+ * Apply events to a profile (pure: returns a new state, the input is not touched). Events must
+ * already be de-duplicated by id; their order does not matter (decay and gaps are order-safe).
  */
-export function applyEvents(
-  state: ProfileState,
-  events: ShopperEvent[],
-  now: number,
-  _config?: PersonalizationConfig,
-): ProfileState {
-  const profile: ShopperProfile = structuredClone(state.profile ?? emptyProfile(now));
+export function applyEvents(state: ProfileState, events: ShopperEvent[], now: number, config?: PersonalizationConfig): ProfileState {
+  const halfLife = config?.halfLifeDays ?? FALLBACK.halfLifeDays;
+  const maxGapDays = config?.reorder.maxGapDays ?? FALLBACK.maxGapDays;
+  const extraTags = config?.dietary.extraTags ?? FALLBACK.extraTags;
+  const weights = signalWeights(config);
+  const preferences = knownPreferences(extraTags).map((name) => ({ name, rule: dietaryRule(name, extraTags)! }));
+
+  const hadProfile = state.profile !== null && state.profile !== undefined;
+  const profile = repairProfile(state.profile, now);
+  if (!hadProfile || profile.signals === 0) profile.firstAt = Number.POSITIVE_INFINITY;
+
   for (const event of events) {
-    if (event.type !== 'purchase') continue;
-    profile.orders += 1;
-    for (const item of event.items) {
-      const stat = (profile.products[item.id] ??= { n: 0, q: item.quantity, w: 0, t: event.at, last: 0, gn: 0, gm: 0, gv: 0, qn: 0 });
-      stat.n += 1;
-      stat.w += 1;
-      stat.last = event.at;
+    if (!event || !Array.isArray(event.items) || !Number.isFinite(event.at)) continue;
+    const weight = weights[event.type] ?? 0;
+    const items = mergeItems(event.items);
+    const purchase = event.type === 'purchase';
+    if (purchase) {
+      profile.orders += 1;
+      profile.basketN += 1;
+      profile.basketMean += (items.length - profile.basketMean) / profile.basketN;
+    }
+    if (items.length > 0) profile.firstAt = Math.min(profile.firstAt, event.at);
+    for (const item of items) {
+      if (typeof item?.id !== 'string') continue;
+      profile.signals += 1;
+      const stat = (profile.products[item.id] ??= { n: 0, q: 0, w: 0, t: event.at, last: 0, gn: 0, gm: 0, gv: 0, qn: 0 });
+      addSignal(stat, weight, event.at, halfLife);
       if (item.brand) stat.brand = item.brand;
       if (item.category) stat.category = item.category;
-      if (item.brand) {
-        const brand = (profile.brands[item.brand] ??= { w: 0, t: event.at });
-        brand.w += 1;
+      if (item.price !== undefined && Number.isFinite(item.price)) stat.p = item.price;
+      const tags = (item.tags ?? []).map(normalizeTag);
+      if (item.brand) addSignal((profile.brands[item.brand] ??= { w: 0, t: event.at }), weight, event.at, halfLife);
+      if (item.category) addSignal((profile.categories[item.category] ??= { w: 0, t: event.at }), weight, event.at, halfLife);
+      for (const tag of tags) addSignal((profile.tags[tag] ??= { w: 0, t: event.at }), weight, event.at, halfLife);
+      if (!purchase) continue;
+      stat.n += 1;
+      addPurchaseQuantity(stat, item.quantity);
+      addPurchaseTime(stat, event.at, maxGapDays);
+      profile.dietaryBase += 1;
+      for (const { name, rule } of preferences) {
+        if (dietaryFit(rule, tags) === 1) profile.dietaryCounts[name] = (profile.dietaryCounts[name] ?? 0) + 1;
       }
-      profile.signals += 1;
     }
   }
+  if (!Number.isFinite(profile.firstAt)) profile.firstAt = now;
   profile.updatedAt = now;
-  return { profile, session: state.session };
+  boundProfile(profile, now, halfLife, config?.maxProducts ?? FALLBACK.maxProducts, config?.maxAffinities ?? FALLBACK.maxAffinities);
+  return { profile, session: updateSession(state.session, events, now) };
 }
 
 export function createProfileUpdater(config: PersonalizationConfig): ProfileUpdater {

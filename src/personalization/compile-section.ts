@@ -1,0 +1,78 @@
+import type { HitView } from '../adapters/adapter.js';
+import type { FeatureName } from '../config/schema.js';
+import type { ActivePreference } from './dietary.js';
+import type { ExplainEntry } from './explain.js';
+import type { ReorderCandidate } from './reorder.js';
+import type { PersonalizationSection, ReorderItem, UsualItem } from './section-types.js';
+import type { UsualCandidate } from './usual.js';
+
+// Turns what the engine did into the section the shopper sees: every badge and every entry of
+// `applied` corresponds to something that actually happened to this response.
+
+export interface SectionFacts {
+  features: FeatureName[];
+  confidence: number;
+  reordered: boolean;
+  dietaryTouched: boolean;
+  removed: number;
+  usual: UsualCandidate[];
+  reorder: ReorderCandidate[];
+  preferences: ActivePreference[];
+  quantityMemory: boolean;
+  explain?: ExplainEntry[];
+}
+
+const iso = (t: number): string => (Number.isFinite(t) && t > 0 ? new Date(t).toISOString() : '');
+
+function namesOf(hits: readonly HitView[], ids: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  if (ids.length === 0) return names;
+  const wanted = new Set(ids);
+  for (const hit of hits) if (hit.name && wanted.has(hit.id)) names.set(hit.id, hit.name);
+  return names;
+}
+
+export function compileSection(hits: readonly HitView[], facts: SectionFacts): PersonalizationSection {
+  const names = namesOf(hits, [...facts.usual.map((u) => u.id), ...facts.reorder.map((r) => r.id)]);
+  const usual: UsualItem[] = facts.usual.map((u) => {
+    const item: UsualItem = { id: u.id, usualQuantity: u.usualQuantity, timesBought: u.timesBought, lastBought: iso(u.lastBought), frequency: u.frequency };
+    if (facts.quantityMemory) item.quantityConsistency = u.quantityConsistency;
+    const name = names.get(u.id);
+    if (name) item.name = name;
+    return item;
+  });
+  const reorder: ReorderItem[] = facts.reorder.map((r) => {
+    const item: ReorderItem = { id: r.id, usualQuantity: r.usualQuantity, daysUntilDue: r.daysUntilDue, cycleDays: r.cycleDays, urgency: r.urgency, regularity: r.regularity };
+    const name = names.get(r.id);
+    if (name) item.name = name;
+    return item;
+  });
+  const applied: string[] = [];
+  const badges: string[] = [];
+  if (facts.reordered) {
+    applied.push('smart_ranking');
+    badges.push('Personalized for you');
+  }
+  if (facts.reordered && facts.dietaryTouched) {
+    applied.push('dietary');
+    for (const p of facts.preferences) badges.push(`${p.name} choices first`);
+  }
+  if (facts.removed > 0) {
+    applied.push('dietary_filter');
+    badges.push(`${facts.removed} item${facts.removed === 1 ? '' : 's'} hidden by your ${facts.preferences.filter((p) => p.hard).map((p) => p.name).join(', ')} filter`);
+  }
+  if (usual.length > 0) {
+    applied.push('usual');
+    badges.push('Your usual');
+  }
+  if (reorder.length > 0) {
+    applied.push('reorder');
+    badges.push('Time to reorder');
+  }
+  const section: PersonalizationSection = { enabled: true, applied, features: facts.features, confidence: facts.confidence, badges, usual, reorder };
+  if (facts.preferences.length > 0) {
+    section.preferences = facts.preferences.map((p) => ({ name: p.name, source: p.source, confidence: p.confidence }));
+  }
+  if (facts.explain) section.explain = facts.explain;
+  return section;
+}

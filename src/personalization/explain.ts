@@ -1,0 +1,53 @@
+import type { HitView } from '../adapters/adapter.js';
+import { dietaryFit } from './dietary-vocabulary.js';
+import { hitTags, personalScore, type RankContext, type ScoreParts } from './rank-context.js';
+
+// Per-hit explanations, built only when asked (`explain`): where the hit was, where it is now,
+// and in plain words why ("bought 5 times", "you like Oatly", "vegan").
+
+export interface ExplainEntry {
+  id: string;
+  from: number;
+  to: number;
+  reasons: string[];
+}
+
+/** A component counts as a reason from this squashed value on (about one recent purchase). */
+const NOTABLE = 0.3;
+
+export function hitReasons(hit: HitView, ctx: RankContext): string[] {
+  const parts: ScoreParts = { product: 0, brand: 0, category: 0, tag: 0, session: 0, dietary: 0 };
+  const tags = hitTags(hit);
+  personalScore(hit, tags, ctx, parts);
+  const reasons: string[] = [];
+  const stat = ctx.profile?.products[hit.id];
+  if (ctx.affinity && stat) {
+    if (stat.n > 0) reasons.push(stat.n === 1 ? 'bought once' : `bought ${stat.n} times`);
+    else if (stat.w > 0) reasons.push('you looked at this before');
+  }
+  if (parts.brand >= NOTABLE && hit.brand) reasons.push(`you like ${hit.brand}`);
+  if (parts.category >= NOTABLE && hit.category) reasons.push(`you often buy ${hit.category}`);
+  if (parts.tag >= NOTABLE) {
+    const best = tags.find((t) => (ctx.profile?.tags[t]?.w ?? 0) > 0);
+    if (best) reasons.push(`you often choose ${best}`);
+  }
+  if (parts.session > 0) reasons.push('seen this session');
+  if (ctx.dietary) {
+    for (const p of ctx.preferences) {
+      const fit = dietaryFit(p.rule, tags);
+      if (fit === 1) reasons.push(p.name);
+      else if (fit === -1) reasons.push(`not ${p.name}`);
+    }
+  }
+  return reasons;
+}
+
+export function explainOrder(hits: readonly HitView[], order: readonly number[], ctx: RankContext): ExplainEntry[] {
+  const entries: ExplainEntry[] = [];
+  for (let to = 0; to < order.length; to++) {
+    const from = order[to]!;
+    const hit = hits[from]!;
+    entries.push({ id: hit.id, from, to, reasons: hitReasons(hit, ctx) });
+  }
+  return entries;
+}

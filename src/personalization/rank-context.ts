@@ -1,0 +1,98 @@
+import type { HitView } from '../adapters/adapter.js';
+import type { PersonalizationConfig } from '../config/schema.js';
+import { decayedWeight } from './decay.js';
+import { dietaryFit, normalizeTag } from './dietary-vocabulary.js';
+import type { ActivePreference } from './dietary.js';
+import type { SessionContext, ShopperProfile } from './types.js';
+
+// Everything the ranker needs, computed once per call, and the per-hit affinity score.
+// Each component is squashed to 0..1 with x / (x + k): one recent purchase of a product gives
+// 0.5, five give ~0.83; a single view gives ~0.23. Absolute (not relative to the shopper's
+// strongest item), so a shopper with one view does not get that product pushed to the top.
+
+/** Half-saturation points: weight at which a component reaches 0.5. */
+const K_PRODUCT = 1;
+const K_BRAND = 2;
+const K_CATEGORY = 3;
+const K_TAG = 3;
+
+export interface RankContext {
+  profile: ShopperProfile | null;
+  now: number;
+  halfLifeDays: number;
+  weights: PersonalizationConfig['weights'];
+  preferences: ActivePreference[];
+  /** Product id → 1 for the newest session item, falling towards 0 for older ones. */
+  session: Map<string, number>;
+  /** Apply the dietary component (feature on and some preference active). */
+  dietary: boolean;
+  /** Apply the affinity components (smart_ranking on and a profile present). */
+  affinity: boolean;
+}
+
+export interface ScoreParts {
+  product: number;
+  brand: number;
+  category: number;
+  tag: number;
+  session: number;
+  dietary: number;
+}
+
+const squash = (x: number, k: number): number => (x > 0 ? x / (x + k) : x < 0 ? -(-x / (-x + k)) : 0);
+
+export function buildSession(session: SessionContext | null): Map<string, number> {
+  const map = new Map<string, number>();
+  const recent = Array.isArray(session?.recent) ? session.recent : [];
+  const n = recent.length;
+  for (let i = 0; i < n; i++) {
+    const id = recent[i]?.id;
+    if (typeof id === 'string' && !map.has(id)) map.set(id, 1 - i / (n + 1));
+  }
+  return map;
+}
+
+/** Normalized tags of a hit (adapters may pass any case or spacing). */
+export function hitTags(hit: HitView): string[] {
+  const tags = Array.isArray(hit.tags) ? hit.tags : [];
+  let clean = true;
+  for (const t of tags) if (typeof t !== 'string' || t !== normalizeTag(t)) clean = false;
+  return clean ? tags : tags.filter((t): t is string => typeof t === 'string').map(normalizeTag);
+}
+
+/** Sum of fit × confidence over the active preferences, clamped to -1..1. */
+export function dietaryScore(preferences: readonly ActivePreference[], tags: readonly string[]): number {
+  let s = 0;
+  for (const p of preferences) s += dietaryFit(p.rule, tags) * p.confidence;
+  return s > 1 ? 1 : s < -1 ? -1 : s;
+}
+
+/** The affinity score of one hit, and optionally its parts (for explanations). */
+export function personalScore(hit: HitView, tags: readonly string[], ctx: RankContext, parts?: ScoreParts): number {
+  const w = ctx.weights;
+  let product = 0;
+  let brand = 0;
+  let category = 0;
+  let tag = 0;
+  const profile = ctx.profile;
+  if (ctx.affinity && profile) {
+    product = squash(decayedWeight(profile.products[hit.id], ctx.now, ctx.halfLifeDays), K_PRODUCT);
+    if (hit.brand) brand = squash(decayedWeight(profile.brands[hit.brand], ctx.now, ctx.halfLifeDays), K_BRAND);
+    if (hit.category) category = squash(decayedWeight(profile.categories[hit.category], ctx.now, ctx.halfLifeDays), K_CATEGORY);
+    for (const t of tags) {
+      const v = squash(decayedWeight(profile.tags[t], ctx.now, ctx.halfLifeDays), K_TAG);
+      if (v > tag) tag = v;
+    }
+  }
+  const session = ctx.affinity ? (ctx.session.get(hit.id) ?? 0) : 0;
+  const dietary = ctx.dietary ? dietaryScore(ctx.preferences, tags) : 0;
+  if (parts) {
+    parts.product = product;
+    parts.brand = brand;
+    parts.category = category;
+    parts.tag = tag;
+    parts.session = session;
+    parts.dietary = dietary;
+  }
+  return w.product * product + w.brand * brand + w.category * category + w.tag * tag + w.session * session + w.dietary * dietary;
+}

@@ -1,0 +1,48 @@
+import type { FeatureName } from '../config/schema.js';
+import type { ExplainEntry } from './explain.js';
+
+// The injected section: a stable contract (see ARCHITECTURE.md). Fields may be added, never
+// renamed or removed.
+
+export interface UsualItem {
+  id: string;
+  name?: string;
+  usualQuantity: number;
+  timesBought: number;
+  /** ISO date-time of the last purchase. */
+  lastBought: string;
+  /** Share of the shopper's orders that held it (0..1). */
+  frequency?: number;
+  /** Share of purchases at the usual quantity (0..1; quantity_memory). */
+  quantityConsistency?: number;
+}
+
+export interface ReorderItem {
+  id: string;
+  name?: string;
+  usualQuantity: number;
+  daysUntilDue: number;
+  cycleDays: number;
+  urgency: 'due_now' | 'due_soon' | 'upcoming';
+  /** 0..1: how regular the purchase gaps are. */
+  regularity?: number;
+}
+
+export interface PreferenceNote {
+  name: string;
+  source: 'explicit' | 'inferred';
+  confidence: number;
+}
+
+export interface PersonalizationSection {
+  enabled: boolean;
+  applied: string[];
+  features: FeatureName[];
+  confidence: number;
+  badges: string[];
+  usual: UsualItem[];
+  reorder: ReorderItem[];
+  explain?: ExplainEntry[];
+  /** Dietary and cultural preferences in effect (dietary feature on). */
+  preferences?: PreferenceNote[];
+}
