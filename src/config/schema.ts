@@ -35,15 +35,16 @@ export const ADAPTER_NAMES = [
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
 
 /** Paths are dot-separated (`data.items`, `meta.brand`); `""` means the document itself. */
+const jsonPath = z.string().regex(/^(?:[^.]+(?:\.[^.]+)*)?$/, 'a dot path without empty segments (a.b.0)');
 const genericPathsSchema = z
   .object({
-    hitsPath: z.string().default(''),
-    idPath: z.string().default('id'),
-    brandPath: z.string().optional(),
-    categoryPath: z.string().optional(),
-    tagsPath: z.string().optional(),
-    pricePath: z.string().optional(),
-    namePath: z.string().optional(),
+    hitsPath: jsonPath.default(''),
+    idPath: jsonPath.default('id'),
+    brandPath: jsonPath.optional(),
+    categoryPath: jsonPath.optional(),
+    tagsPath: jsonPath.optional(),
+    pricePath: jsonPath.optional(),
+    namePath: jsonPath.optional(),
   })
   .strict();
 
