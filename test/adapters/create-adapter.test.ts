@@ -30,3 +30,13 @@ describe('createAdapter', () => {
     expect(createAdapter(route('solr'))).toBe(createAdapter(route('solr', { path: '/other' })));
   });
 });
+
+describe('generic paths in config', () => {
+  it('a path with an empty segment fails validation, naming the key', () => {
+    const result = configSchema.safeParse({
+      routes: [{ path: '/api', adapter: 'generic', generic: { hitsPath: 'data..items' } }],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['routes', 0, 'generic', 'hitsPath']);
+  });
+});
