@@ -74,7 +74,8 @@ function run(input: PersonalizeInput): PersonalizeResult {
     preferences,
     session: on('smart_ranking') ? buildSession(record.session) : new Map(),
     dietary: preferences.length > 0,
-    affinity: on('smart_ranking') && profile !== null,
+    // Session context counts even before a profile exists (a new shopper's first visit).
+    affinity: on('smart_ranking'),
   };
   const ranked = rankHits(hits, ctx, effectiveStrength(input.strength, record));
   const moved = movedUp(ranked.order, hits.length);

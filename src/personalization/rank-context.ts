@@ -26,7 +26,7 @@ export interface RankContext {
   session: Map<string, number>;
   /** Apply the dietary component (feature on and some preference active). */
   dietary: boolean;
-  /** Apply the affinity components (smart_ranking on and a profile present). */
+  /** Apply the affinity and session components (smart_ranking on). */
   affinity: boolean;
 }
 
