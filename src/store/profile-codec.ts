@@ -1,0 +1,410 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { Affinity, ProductStat, SessionContext, ShopperProfile, ShopperSettings } from '../personalization/types.js';
+
+// Compact binary form of a profile, so a typical shopper (~50 products) stays under 1 KB in Redis.
+// Layout: one format byte, then varints. Times are minutes relative to `updatedAt`, decimals keep
+// 3 places, product ids are front-coded (sorted, shared prefix dropped), brand/category/tag names
+// are stored once in a string table. Fields this codec does not know (a newer profile version)
+// travel as JSON at the end, so nothing is lost silently. The body is deflated when that is smaller.
+// Precision: times to the hour, weights and gaps to ~3 significant digits, prices to the cent, numbers to 1/1000 (integers exactly).
+
+const FORMAT_PLAIN = 1;
+const FORMAT_DEFLATED = 0x81;
+// Hours: decay (half-life ~30 days) and purchase gaps (days) lose nothing that matters at this precision.
+const TIME_UNIT = 3_600_000;
+
+const PROFILE_KEYS = new Set(['v', 'orders', 'signals', 'firstAt', 'updatedAt', 'products', 'brands', 'categories', 'tags', 'dietaryCounts', 'dietaryBase', 'basketN', 'basketMean']);
+const STAT_KEYS = new Set(['n', 'q', 'w', 't', 'last', 'gn', 'gm', 'gv', 'qn', 'brand', 'category', 'p']);
+
+const F_BRAND = 1;
+const F_CATEGORY = 2;
+const F_PRICE = 4;
+const F_GAPS = 8;
+const F_LAST = 16;
+const F_QN = 32; // qn differs from n
+const F_GN = 64; // gn differs from n - 1 (one gap between each two purchases)
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float → IEEE 754 half, round to nearest; NaN → 0, overflow clamps to the largest half. */
+export function toHalf(v: number): number {
+  if (!Number.isFinite(v)) v = 0;
+  const clamped = Math.max(-65504, Math.min(65504, v));
+  f32[0] = clamped;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp < 103) return sign; // too small: ±0
+  if (exp < 113) {
+    // subnormal half
+    mant |= 0x800000;
+    const shift = 126 - exp;
+    return sign | ((mant >>> shift) + ((mant >>> (shift - 1)) & 1));
+  }
+  const e = exp - 112;
+  let h = sign | (e << 10) | (mant >>> 13);
+  if (mant & 0x1000) h += 1; // round half up; may carry into the exponent, which is correct
+  return Math.min(h, sign | 0x7bff);
+}
+
+export function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+class Writer {
+  private buf = Buffer.allocUnsafe(1024);
+  length = 0;
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = b;
+  }
+  /** Unsigned varint; values up to 2^53 (multiplication instead of bit ops past 2^31). */
+  uint(v: number): void {
+    this.ensure(8);
+    let x = Math.max(0, Math.floor(v));
+    while (x >= 0x80) {
+      this.buf[this.length++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    this.buf[this.length++] = x;
+  }
+  int(v: number): void {
+    this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  /** Integers exactly; other finite numbers to 3 decimals. Low bit tells which. */
+  num(v: number): void {
+    if (!Number.isFinite(v)) v = 0;
+    if (Number.isInteger(v) && Math.abs(v) < 2 ** 50) this.int(v * 2);
+    else this.int(Math.round(v * 1000) * 2 + 1);
+  }
+  /** IEEE half float (2 bytes, ~3 significant digits) for fuzzy weights; clamped to ±65504. */
+  half(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16LE(toHalf(v), this.length);
+    this.length += 2;
+  }
+  str(s: string): void {
+    const bytes = Buffer.byteLength(s);
+    this.uint(bytes);
+    this.ensure(bytes);
+    this.length += this.buf.write(s, this.length);
+  }
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Buffer) {}
+  uint(): number {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.buf[this.pos++];
+      if (b === undefined) throw new Error('profile codec: truncated');
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+    }
+  }
+  int(): number {
+    const u = this.uint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+  num(): number {
+    const z = this.int();
+    const isDecimal = Math.abs(z) % 2 === 1;
+    const half = (z - (isDecimal ? 1 : 0)) / 2;
+    return isDecimal ? half / 1000 : half;
+  }
+  half(): number {
+    if (this.pos + 2 > this.buf.length) throw new Error('profile codec: truncated');
+    const h = this.buf.readUInt16LE(this.pos);
+    this.pos += 2;
+    return fromHalf(h);
+  }
+  str(): string {
+    const n = this.uint();
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+}
+
+function extraFields(obj: object, known: Set<string>): Record<string, unknown> | null {
+  let extra: Record<string, unknown> | null = null;
+  for (const [k, v] of Object.entries(obj)) {
+    if (!known.has(k) && v !== undefined) (extra ??= {})[k] = v;
+  }
+  return extra;
+}
+
+function sharedPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // Never split a surrogate pair.
+  if (i > 0 && i < a.length && a.charCodeAt(i - 1) >= 0xd800 && a.charCodeAt(i - 1) <= 0xdbff) i--;
+  return i;
+}
+
+/** Equal-length numeric ids (SKUs, EANs) end up in numeric order, so their deltas are small. */
+function byLengthThenText(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+const TRAILING_NUMBER = /^(.*?)([1-9][0-9]{0,14}|0)$/;
+
+/**
+ * Ids one after another: an id whose trailing number follows one with the same head is written as
+ * the difference of the numbers (`sku-104522` after `sku-104233`: 2 bytes); any other id as the
+ * length of the prefix it shares with the previous id plus the rest.
+ */
+function writeIds(w: Writer, ids: string[]): void {
+  let previous = '';
+  let previousHead: string | null = null;
+  let previousNumber = 0;
+  for (const id of ids) {
+    const m = TRAILING_NUMBER.exec(id);
+    const head = m ? m[1]! : null;
+    const number = m ? Number(m[2]) : 0;
+    if (head !== null && head === previousHead) {
+      const delta = number - previousNumber;
+      w.uint((delta >= 0 ? delta * 2 : -delta * 2 - 1) * 2 + 1);
+    } else {
+      const shared = sharedPrefix(previous, id);
+      w.uint(shared * 2);
+      w.str(id.slice(shared));
+    }
+    previous = id;
+    previousHead = head;
+    previousNumber = number;
+  }
+}
+
+function readIds(r: Reader, count: number): string[] {
+  const ids: string[] = [];
+  let previous = '';
+  let previousHead: string | null = null;
+  let previousNumber = 0;
+  for (let i = 0; i < count; i++) {
+    const tag = r.uint();
+    let id: string;
+    if (tag % 2 === 1) {
+      const z = (tag - 1) / 2;
+      const number = previousNumber + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+      id = `${previousHead ?? ''}${number}`;
+    } else {
+      id = previous.slice(0, tag / 2) + r.str();
+    }
+    const m = TRAILING_NUMBER.exec(id);
+    previousHead = m ? m[1]! : null;
+    previousNumber = m ? Number(m[2]) : 0;
+    previous = id;
+    ids.push(id);
+  }
+  return ids;
+}
+
+export function encodeProfile(profile: ShopperProfile): Buffer {
+  const base = Math.floor(profile.updatedAt / TIME_UNIT);
+  const minutes = (t: number) => Math.floor(t / TIME_UNIT) - base;
+  const strings = new Map<string, number>();
+  const intern = (s: string) => {
+    let i = strings.get(s);
+    if (i === undefined) strings.set(s, (i = strings.size));
+    return i;
+  };
+  const ids = Object.keys(profile.products).sort(byLengthThenText);
+  for (const map of [profile.brands, profile.categories, profile.tags, profile.dietaryCounts]) for (const k in map) intern(k);
+  for (const id of ids) {
+    const s = profile.products[id]!;
+    if (s.brand !== undefined) intern(s.brand);
+    if (s.category !== undefined) intern(s.category);
+  }
+
+  const w = new Writer();
+  w.uint(base);
+  w.num(profile.orders);
+  w.num(profile.signals);
+  w.int(minutes(profile.firstAt));
+  w.num(profile.dietaryBase);
+  w.num(profile.basketN);
+  w.num(profile.basketMean);
+  w.uint(strings.size);
+  for (const s of strings.keys()) w.str(s);
+  // Column by column (all ids, then all flags, then all counts...): similar bytes sit together,
+  // which is what makes deflate pay off on a body this small.
+  const affinities = (map: Record<string, Affinity>) => {
+    const keys = Object.keys(map);
+    w.uint(keys.length);
+    for (const k of keys) w.uint(strings.get(k)!);
+    for (const k of keys) w.half(map[k]!.w);
+    for (const k of keys) w.int(minutes(map[k]!.t));
+  };
+  affinities(profile.brands);
+  affinities(profile.categories);
+  affinities(profile.tags);
+  const dietary = Object.keys(profile.dietaryCounts);
+  w.uint(dietary.length);
+  for (const k of dietary) {
+    w.uint(strings.get(k)!);
+    w.num(profile.dietaryCounts[k]!);
+  }
+
+  w.uint(ids.length);
+  writeIds(w, ids);
+  const stats = ids.map((id) => profile.products[id]!);
+  const flags = stats.map(
+    (s) =>
+      (s.brand !== undefined ? F_BRAND : 0) |
+      (s.category !== undefined ? F_CATEGORY : 0) |
+      (s.p !== undefined ? F_PRICE : 0) |
+      (s.gn !== 0 || s.gm !== 0 || s.gv !== 0 ? F_GAPS : 0) |
+      (s.last !== 0 ? F_LAST : 0) |
+      (s.qn !== s.n ? F_QN : 0) |
+      (s.gn !== s.n - 1 ? F_GN : 0),
+  );
+  const each = (flag: number, write: (s: ProductStat) => void) => stats.forEach((s, i) => (flag === 0 || flags[i]! & flag ? write(s) : undefined));
+  for (const f of flags) w.byte(f);
+  each(0, (s) => w.num(s.n));
+  each(0, (s) => w.num(s.q));
+  each(0, (s) => w.half(s.w));
+  each(0, (s) => w.int(minutes(s.t)));
+  each(F_LAST, (s) => w.int(minutes(s.t) - minutes(s.last)));
+  each(F_QN, (s) => w.num(s.qn));
+  stats.forEach((s, i) => (flags[i]! & F_GAPS && flags[i]! & F_GN ? w.num(s.gn) : undefined));
+  // Mean gap to a quarter day (1 byte up to 32 days); M2 via its square root to 1/8 (1 byte up
+  // to sqrt 16): a reorder reminder is about days, and these are the two biggest columns.
+  each(F_GAPS, (s) => w.uint(Math.round(Math.max(0, s.gm) * 4)));
+  each(F_GAPS, (s) => w.uint(Math.round(Math.sqrt(Math.max(0, s.gv)) * 8)));
+  each(F_BRAND, (s) => w.uint(strings.get(s.brand!)!));
+  each(F_CATEGORY, (s) => w.uint(strings.get(s.category!)!));
+  each(F_PRICE, (s) => w.int(Math.round(s.p! * 100)));
+  const statExtras: Record<string, Record<string, unknown>> = {};
+  ids.forEach((id, i) => {
+    const extra = extraFields(stats[i]!, STAT_KEYS);
+    if (extra) statExtras[id] = extra;
+  });
+  const profileExtra = extraFields(profile, PROFILE_KEYS);
+  const hasStatExtras = Object.keys(statExtras).length > 0;
+  w.str(profileExtra || hasStatExtras ? JSON.stringify({ p: profileExtra ?? undefined, s: hasStatExtras ? statExtras : undefined }) : '');
+
+  const plain = w.bytes();
+  const deflated = deflateRawSync(plain, { level: 6 });
+  const out = Buffer.allocUnsafe(1 + Math.min(plain.length, deflated.length));
+  if (deflated.length < plain.length) {
+    out[0] = FORMAT_DEFLATED;
+    deflated.copy(out, 1);
+  } else {
+    out[0] = FORMAT_PLAIN;
+    plain.copy(out, 1);
+  }
+  return out;
+}
+
+export function decodeProfile(bytes: Buffer): ShopperProfile {
+  const format = bytes[0];
+  if (format !== FORMAT_PLAIN && format !== FORMAT_DEFLATED) throw new Error(`profile codec: unknown format ${String(format)}`);
+  const body = format === FORMAT_DEFLATED ? inflateRawSync(bytes.subarray(1)) : bytes.subarray(1);
+  const r = new Reader(body);
+  const base = r.uint();
+  const time = (m: number) => (base + m) * TIME_UNIT;
+  const profile: ShopperProfile = {
+    v: 1,
+    orders: r.num(),
+    signals: r.num(),
+    firstAt: time(r.int()),
+    updatedAt: base * TIME_UNIT,
+    products: {},
+    brands: {},
+    categories: {},
+    tags: {},
+    dietaryCounts: {},
+    dietaryBase: r.num(),
+    basketN: r.num(),
+    basketMean: r.num(),
+  };
+  const strings: string[] = [];
+  for (let i = r.uint(); i > 0; i--) strings.push(r.str());
+  const str = (i: number) => strings[i] ?? '';
+  const affinities = (map: Record<string, Affinity>) => {
+    const keys: string[] = [];
+    for (let i = r.uint(); i > 0; i--) keys.push(str(r.uint()));
+    const ws = keys.map(() => r.half());
+    keys.forEach((k, i) => (map[k] = { w: ws[i]!, t: time(r.int()) }));
+  };
+  affinities(profile.brands);
+  affinities(profile.categories);
+  affinities(profile.tags);
+  for (let i = r.uint(); i > 0; i--) {
+    const k = str(r.uint());
+    profile.dietaryCounts[k] = r.num();
+  }
+  const ids = readIds(r, r.uint());
+  const flags = ids.map(() => r.uint());
+  const stats: ProductStat[] = ids.map(() => ({ n: 0, q: 0, w: 0, t: 0, last: 0, gn: 0, gm: 0, gv: 0, qn: 0 }));
+  const each = (flag: number, read: (s: ProductStat) => void) => stats.forEach((s, i) => (flag === 0 || flags[i]! & flag ? read(s) : undefined));
+  each(0, (s) => (s.qn = s.n = r.num()));
+  each(0, (s) => (s.q = r.num()));
+  each(0, (s) => (s.w = r.half()));
+  const units: number[] = [];
+  each(0, (s) => {
+    const u = r.int();
+    units.push(u);
+    s.t = time(u);
+  });
+  stats.forEach((s, i) => {
+    if (flags[i]! & F_LAST) s.last = time(units[i]! - r.int());
+  });
+  each(F_QN, (s) => (s.qn = r.num()));
+  stats.forEach((s, i) => {
+    if (flags[i]! & F_GAPS) s.gn = flags[i]! & F_GN ? r.num() : s.n - 1;
+  });
+  each(F_GAPS, (s) => (s.gm = r.uint() / 4));
+  each(F_GAPS, (s) => (s.gv = (r.uint() / 8) ** 2));
+  each(F_BRAND, (s) => (s.brand = str(r.uint())));
+  each(F_CATEGORY, (s) => (s.category = str(r.uint())));
+  each(F_PRICE, (s) => (s.p = r.int() / 100));
+  ids.forEach((id, i) => (profile.products[id] = stats[i]!));
+  const extras = r.str();
+  if (extras) {
+    const parsed = JSON.parse(extras) as { p?: Record<string, unknown>; s?: Record<string, Record<string, unknown>> };
+    if (parsed.p) Object.assign(profile, parsed.p);
+    for (const [id, extra] of Object.entries(parsed.s ?? {})) {
+      const stat = profile.products[id];
+      if (stat) Object.assign(stat, extra);
+    }
+  }
+  return profile;
+}
+
+/** Settings and session are small and short-lived: plain JSON. */
+export function encodeSettings(settings: ShopperSettings): string {
+  return JSON.stringify(settings);
+}
+
+export function decodeSettings(text: string): ShopperSettings {
+  return JSON.parse(text) as ShopperSettings;
+}
+
+export function encodeSession(session: SessionContext): string {
+  return JSON.stringify(session);
+}
+
+export function decodeSession(text: string): SessionContext {
+  return JSON.parse(text) as SessionContext;
+}

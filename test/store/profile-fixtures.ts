@@ -1,0 +1,81 @@
+import { emptyProfile, type ShopperEvent, type ShopperProfile } from '../../src/personalization/types.js';
+
+// Deterministic shoppers for store tests and the store benchmark.
+
+const DAY = 86_400_000;
+
+/** Small deterministic PRNG (mulberry32), so fixtures are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BRANDS = ['oatly', 'barilla', 'danone', 'heinz', 'lindt', 'nestle', 'kelloggs', 'alpro', 'bonne-maman', 'lavazza', 'president', 'yoplait', 'tropicana', 'evian', 'lu', 'panzani', 'lesieur', 'bjorg', 'carrefour-bio', 'andros'];
+const CATEGORIES = ['dairy', 'pasta', 'breakfast', 'drinks', 'snacks', 'fruit', 'vegetables', 'bakery', 'frozen', 'household', 'coffee', 'condiments'];
+const TAGS = ['organic', 'vegan', 'gluten-free', 'lactose-free', 'local', 'fair-trade', 'low-sugar', 'halal', 'kosher', 'family-pack'];
+
+/**
+ * A typical regular shopper: 38 orders over 400 days (about every 10 days), 50 products (30
+ * bought, some many times, 20 only viewed or clicked), 12 brands, 8 categories, 5 tags (pass
+ * more affinities for a rich shopper; the profile keeps up to 30 of each),
+ * 6-digit SKUs and prices. Purchase times are order times and views happen in a few sessions,
+ * as in real traffic.
+ */
+export function typicalProfile(now: number, seed = 1, affinities = { brands: 12, categories: 8, tags: 5 }): ShopperProfile {
+  const rnd = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const orderTimes = Array.from({ length: 38 }, (_, i) => now - (i * 10 + 1) * DAY - Math.floor(rnd() * 8 * 3_600_000));
+  const sessionTimes = Array.from({ length: 12 }, (_, i) => now - (i * 5 + 1) * DAY + Math.floor(rnd() * 12 * 3_600_000));
+  const recent = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * rnd() * xs.length)]!;
+  const profile = emptyProfile(now - 400 * DAY);
+  profile.updatedAt = now;
+  profile.orders = 38;
+  profile.signals = 612;
+  for (let i = 0; i < 50; i++) {
+    const id = `sku-${String(100000 + Math.floor(rnd() * 900000))}`;
+    const bought = i < 30;
+    const n = bought ? 1 + Math.floor(rnd() * 12) : 0;
+    const last = bought ? recent(orderTimes) : 0;
+    const t = bought && rnd() < 0.7 ? last : recent(sessionTimes);
+    profile.products[id] = {
+      n,
+      q: bought ? 1 + Math.floor(rnd() * 3) : 0,
+      w: rnd() * 8,
+      t,
+      last,
+      gn: n > 1 ? n - 1 : 0,
+      gm: n > 1 ? 5 + rnd() * 25 : 0,
+      gv: n > 2 ? rnd() * 500 : 0,
+      qn: bought ? Math.max(1, n - Math.floor(rnd() * 2)) : 0,
+      brand: pick(BRANDS.slice(0, affinities.brands)),
+      category: pick(CATEGORIES.slice(0, affinities.categories)),
+      p: Math.round(50 + rnd() * 1500) / 100,
+    };
+  }
+  for (const b of BRANDS.slice(0, affinities.brands)) profile.brands[b] = { w: rnd() * 20, t: recent(orderTimes) };
+  for (const c of CATEGORIES.slice(0, affinities.categories)) profile.categories[c] = { w: rnd() * 30, t: recent(orderTimes) };
+  for (const tag of TAGS.slice(0, affinities.tags)) profile.tags[tag] = { w: rnd() * 10, t: recent(orderTimes) };
+  profile.dietaryCounts = { organic: 14, vegan: 3, 'gluten-free': 2 };
+  profile.dietaryBase = 38;
+  profile.basketN = 38;
+  profile.basketMean = 17.42;
+  return profile;
+}
+
+let nextEvent = 0;
+
+/** A purchase event with a unique id (unless one is given). */
+export function purchase(at: number, items: { id: string; quantity?: number; brand?: string }[], id?: string): ShopperEvent {
+  return {
+    id: id ?? `evt-${process.pid}-${++nextEvent}`,
+    type: 'purchase',
+    at,
+    items: items.map((i) => ({ id: i.id, quantity: i.quantity ?? 1, ...(i.brand ? { brand: i.brand } : {}) })),
+  };
+}
