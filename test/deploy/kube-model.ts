@@ -2,7 +2,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
-import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { PodMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { KubeObject } from './render-kustomization.js';
 
 // Offline schema validation: each kind the manifests use, mapped to its kubernetes-models class
@@ -19,6 +19,7 @@ const MODELS: Record<string, Validating> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget as unknown as Validating,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy as unknown as Validating,
   'monitoring.coreos.com/v1/PodMonitor': PodMonitor as unknown as Validating,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule as unknown as Validating,
 };
 
 /** Throws with the schema errors when the object is not a valid instance of its kind. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
+import { createRouteMatcher } from '../../src/proxy/route-matcher.js';
 import { validateKubeObject } from './kube-model.js';
 import {
   findKustomizationDirs,
@@ -250,6 +251,12 @@ describe('deploy/kubernetes', () => {
       const es = config.routes.filter((r) => r.adapter === 'elasticsearch').map((r) => r.path);
       expect(es).toEqual(expect.arrayContaining(['/:index/_search', '/_search']));
       expect(config.routes.every((r) => r.adapter === 'elasticsearch')).toBe(true);
+      const routes = createRouteMatcher(config.routes);
+      expect(routes.match('/products/_search')?.adapter).toBe('elasticsearch');
+      expect(routes.match('/_search')?.adapter).toBe('elasticsearch');
+      // indexing and document reads stream through untouched
+      expect(routes.match('/products/_doc/42')).toBeNull();
+      expect(routes.match('/products/_bulk')).toBeNull();
     });
   });
 });
