@@ -1,0 +1,3 @@
+import { runEvaluationCli } from './evaluation-cli.js';
+
+runEvaluationCli(process.argv.slice(2));
