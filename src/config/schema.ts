@@ -119,6 +119,10 @@ const storeSchema = z
     breaker: breakerSchema.default(breakerSchema.parse({})),
     /** Writes made while Redis is away, replayed in order when it returns. */
     journalMaxEntries: positiveInt(100_000),
+    /** Event ids remembered per shopper so a replay or client retry never double counts (newest kept). */
+    seenEventIdsMax: positiveInt(128),
+    /** How long remembered event ids live after the shopper's last event (Redis TTL). */
+    seenEventIdsTtlMs: ms(7 * 24 * 60 * 60 * 1000),
   })
   .strict();
 
