@@ -1,3 +1,4 @@
+import type { BreakerConfig } from '../config/schema.js';
 import type { ShopperEvent, ShopperRecord, ShopperSettings } from '../personalization/types.js';
 
 /** Why a store answered from memory instead of Redis, for the X-Sidecart header and metrics. */
@@ -14,12 +15,35 @@ export interface ApplyResult {
   duplicates: number;
   /** true when the write went to memory + the replay journal because Redis was away. */
   journaled: boolean;
+  /**
+   * true when Redis was away AND the replay journal was full: the events are in this process's
+   * memory only and will not reach Redis (counted in sidecart_replay_journal_dropped_total).
+   */
+  journalFull?: boolean;
+}
+
+/** What the ops side (readiness, admin view, /metrics) wants to know about a store. */
+export interface StoreHealth {
+  backend: 'memory' | 'redis';
+  /** Redis connection ready (always false for the memory store). */
+  redisReady: boolean;
+  breaker: 'closed' | 'half-open' | 'open' | 'none';
+  journalEntries: number;
+  memoryShoppers: number;
+  memoryBytes: number;
+}
+
+/** Result of `flush()` at shutdown: what reached Redis and what could not in the time given. */
+export interface FlushResult {
+  replayed: number;
+  remaining: number;
 }
 
 /**
  * The one profile store interface everything else uses. Implementations: memory (LRU, bounded),
  * Redis (ioredis; standalone, Sentinel, Cluster) and the resilient store (breaker + fallback +
- * replay journal). Shopper ids reaching a store are already validated (see identity).
+ * replay journal). Shopper ids reaching a store are already validated (see identity); the Redis
+ * key layout validates again before an id becomes a key.
  * Implementations never throw for "not found": they return nulls.
  */
 export interface ProfileStore {
@@ -33,4 +57,16 @@ export interface ProfileStore {
    */
   erase(shopperId: string, keepSettings: boolean): Promise<void>;
   close(): Promise<void>;
+  /** SIGTERM: push journaled writes to Redis while it is reachable, for at most `timeoutMs`. */
+  flush?(timeoutMs: number): Promise<FlushResult>;
+  health?(): StoreHealth;
+  /** Apply new breaker options without a restart (config reload). */
+  reconfigure?(breaker: BreakerConfig): void;
+}
+
+/** What `createProfileStore` returns: the store plus its operational methods, always present. */
+export interface ManagedProfileStore extends ProfileStore {
+  flush(timeoutMs: number): Promise<FlushResult>;
+  health(): StoreHealth;
+  reconfigure(breaker: BreakerConfig): void;
 }
