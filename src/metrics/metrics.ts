@@ -12,7 +12,15 @@ const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.01
 
 export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'sidecart_' });
+  if (options.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'sidecart_' });
+    // prom-client also exports these three as gauges named `_total`, which `promtool check
+    // metrics` rejects (only counters may end in _total). The same numbers stay available
+    // without the suffix (sidecart_nodejs_active_handles, ...).
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+      registry.removeSingleMetric(`sidecart_nodejs_${name}`);
+    }
+  }
   const r = [registry];
   return {
     registry,
