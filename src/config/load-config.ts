@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { configSchema, type SidecartConfig } from './schema.js';
 
@@ -23,7 +24,13 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; type: 'int' | 'stri
 };
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SIDECART_CONFIG ?? new URL('../../config/default.yaml', import.meta.url).pathname.replace('/dist/config/', '/config/');
+  if (env.SIDECART_CONFIG) return env.SIDECART_CONFIG;
+  // src/config (tsx) and dist/src/config (compiled) both sit below the package root.
+  for (const relative of ['../../config/default.yaml', '../../../config/default.yaml']) {
+    const candidate = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(candidate)) return candidate;
+  }
+  return 'config/default.yaml';
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

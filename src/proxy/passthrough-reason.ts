@@ -6,6 +6,7 @@ export const PASSTHROUGH_REASONS = [
   'no-profile',
   'opted-out',
   'not-json',
+  'lossy-number',
   'upstream-status',
   'too-large',
   'unknown-encoding',

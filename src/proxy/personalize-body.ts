@@ -27,12 +27,17 @@ export type PersonalizeBodyResult =
  * Any failure answers with a pass-through reason, never an exception.
  */
 export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
+  const text = input.body.toString('utf8');
   let document: unknown;
   try {
-    document = JSON.parse(input.body.toString('utf8'));
+    document = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'not-json' };
   }
+  // JSON.parse rounds integers beyond 2^53 (Typesense text_match, Solr _version_); re-serializing
+  // would change them, so such a body goes out as the backend's own bytes. The regex keeps the
+  // exact check off the common path.
+  if (LONG_DIGITS.test(text) && hasUnsafeInteger(text)) return { ok: false, reason: 'lossy-number' };
   if (input.overBudget()) return { ok: false, reason: 'budget' };
   const parsed = input.adapter.parse(document);
   if (!parsed) return { ok: false, reason: 'adapter-mismatch' };
@@ -52,4 +57,15 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
   const body = Buffer.from(JSON.stringify(parsed.document()), 'utf8');
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
   return { ok: true, body, result };
+}
+
+const LONG_DIGITS = /\d{16}/;
+
+function hasUnsafeInteger(text: string): boolean {
+  let unsafe = false;
+  JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) unsafe = true;
+    return value;
+  });
+  return unsafe;
 }

@@ -1,0 +1,149 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import type { SearchAdapter } from './adapters/adapter.js';
+import { createAdapter } from './adapters/create-adapter.js';
+import { createConfigReloader } from './config/config-reloader.js';
+import { LiveConfig } from './config/live-config.js';
+import type { RouteConfig, SidecartConfig } from './config/schema.js';
+import { createEventsRouter } from './events/events-router.js';
+import { headerIdentity, type IdentityResolver } from './identity/shopper-identity.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createProfileUpdater } from './personalization/profile-update.js';
+import { createOpsServer } from './proxy/ops-server.js';
+import { createPassthrough } from './proxy/passthrough.js';
+import { createSearchHandler, type SearchRouteDeps } from './proxy/search-route.js';
+import { createTrafficServer } from './proxy/traffic-server.js';
+import { createPassthroughAgent, createUpstreamPool } from './proxy/upstream-pool.js';
+import { createProfileStore } from './store/create-profile-store.js';
+import type { ProfileStore } from './store/profile-store.js';
+
+export interface SidecartOptions {
+  config: SidecartConfig;
+  /** The file the config came from (named in errors and reloads). */
+  configFile: string;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Replace the store built from config (tests). */
+  store?: ProfileStore;
+  /** Watch the config file and reload the tunable parts on change (main does; tests opt in). */
+  watchConfig?: boolean;
+}
+
+export interface Sidecart {
+  live: LiveConfig;
+  metrics: Metrics;
+  logger: Logger;
+  store: ProfileStore;
+  traffic: Server;
+  ops: Server;
+  /** Listen on the configured ports (0 = any free port); resolves with the bound ports. */
+  listen(): Promise<{ port: number; opsPort: number }>;
+  /** Re-read the config file now (SIGHUP); false when it was rejected. */
+  reloadConfig(trigger: string): boolean;
+  /** Graceful stop: unready, drain in-flight requests (bounded), close pool, store, servers. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The composition root: every I/O client (undici pool, proxy agent, store, metrics registry,
+ * logger) is built here once and passed in. `listen()` is separate so tests can build an app
+ * and bind it to free ports.
+ */
+export function createSidecart(options: SidecartOptions): Sidecart {
+  const live = new LiveConfig(options.config, options.configFile);
+  const config = live.current();
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const metrics = options.metrics ?? createMetrics();
+  const store =
+    options.store ??
+    createProfileStore({ config, metrics, logger, updater: (state, events, now) => createProfileUpdater(live.current().personalization)(state, events, now) });
+  const identify: IdentityResolver = headerIdentity(config.identity);
+
+  const pool = createUpstreamPool(config.upstream);
+  const agent = createPassthroughAgent(config.upstream);
+  const adapters = new Map<RouteConfig, SearchAdapter>();
+  const adapterFor = (route: RouteConfig) => {
+    let adapter = adapters.get(route);
+    if (!adapter) adapters.set(route, (adapter = createAdapter(route)));
+    return adapter;
+  };
+
+  const searchDeps: SearchRouteDeps = { live, pool, store, identify, adapterFor, metrics, logger };
+  const apiRouters: Router[] = [createEventsRouter({ live, store, identify, metrics })];
+  const adminRouters: Router[] = [];
+
+  const traffic = createTrafficServer({
+    live,
+    logger,
+    handleSearch: createSearchHandler(searchDeps),
+    passthrough: createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, agent, logger, metrics }),
+    apiRouters,
+    apiBodyLimit: () => live.current().events.maxBodyBytes,
+  });
+  traffic.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  traffic.headersTimeout = config.server.keepAliveTimeoutMs + 5_000;
+
+  live.onChange((next, previous) => {
+    if (next.store.breaker !== previous.store.breaker) store.reconfigure?.(next.store.breaker);
+  });
+  const reloader = createConfigReloader({ live, logger, metrics, watchFile: options.watchConfig === true });
+
+  let ready = false;
+  let draining = false;
+  const ops = createOpsServer({ metrics, isReady: () => ready && !draining, adminRouters });
+
+  const listenOn = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.server.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+
+  return {
+    live,
+    metrics,
+    logger,
+    store,
+    traffic,
+    ops,
+    reloadConfig: (trigger) => reloader.reload(trigger),
+    async listen() {
+      const opsPort = await listenOn(ops, config.server.opsPort);
+      const port = await listenOn(traffic, config.server.port);
+      ready = true;
+      logger.info({ port, opsPort, upstream: config.upstream.url, routes: config.routes.length }, 'sidecart listening');
+      return { port, opsPort };
+    },
+    async shutdown() {
+      if (draining) return;
+      draining = true;
+      reloader.close();
+      const { drainDelayMs, shutdownGraceMs } = live.current().server;
+      logger.info({ drainDelayMs, shutdownGraceMs }, 'shutting down: unready, draining');
+      if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+      const closed = new Promise<void>((resolve) => traffic.close(() => resolve()));
+      traffic.closeIdleConnections();
+      const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), shutdownGraceMs).unref());
+      if ((await Promise.race([closed, grace])) === 'grace') {
+        logger.warn('grace period over; closing remaining connections');
+        traffic.closeAllConnections();
+      }
+      if (store.flush) {
+        const flushed = await store.flush(Math.max(1000, shutdownGraceMs / 2));
+        if (flushed.remaining > 0) logger.warn(flushed, 'journaled writes could not reach Redis before exit');
+      }
+      await store.close();
+      await pool.close().catch(() => undefined);
+      agent.destroy();
+      await new Promise<void>((resolve) => {
+        ops.close(() => resolve());
+        ops.closeAllConnections();
+      });
+      logger.info('sidecart stopped');
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DEMO_CATALOG, type DemoProduct } from './demo-catalog.js';
+
+// An Elasticsearch-shaped search backend over the demo catalog: `GET /<index>/_search?q=milk&size=24`
+// or `POST /<index>/_search` with `{"query":{"match":{"name":"milk"}},"size":24}`. It stands in
+// for the store's real backend in the demo and in tests; sidecart never knows the difference.
+
+function terms(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z0-9-]+/).filter(Boolean);
+}
+
+function queryText(url: URL, body: unknown): string {
+  const q = url.searchParams.get('q');
+  if (q) return q;
+  const query = (body as { query?: Record<string, unknown> } | null)?.query ?? {};
+  const match = query.match as Record<string, unknown> | undefined;
+  if (match) {
+    const value = Object.values(match)[0];
+    return typeof value === 'string' ? value : String((value as { query?: string } | undefined)?.query ?? '');
+  }
+  const text = (query.multi_match ?? query.query_string) as { query?: string } | undefined;
+  return text?.query ?? '';
+}
+
+/** Scored hits: term matches on name, brand, category and tags; ties by catalog order. */
+export function searchCatalog(text: string, size: number, from = 0): { total: number; hits: { product: DemoProduct; score: number }[] } {
+  const wanted = terms(text);
+  const scored = DEMO_CATALOG.map((product, order) => {
+    const haystack = [...terms(product.name), ...terms(product.brand), product.category, ...product.tags];
+    const score = wanted.length === 0 ? 1 : wanted.reduce((s, t) => s + haystack.filter((h) => h === t || h.startsWith(t)).length, 0);
+    return { product, score: score + (wanted.length === 0 ? 0 : 1 / (order + 2)), order };
+  }).filter((h) => h.score >= 1);
+  scored.sort((a, b) => b.score - a.score || a.order - b.order);
+  return { total: scored.length, hits: scored.slice(from, from + size) };
+}
+
+export function searchResponse(index: string, text: string, size: number, from = 0): object {
+  const { total, hits } = searchCatalog(text, size, from);
+  return {
+    took: 3,
+    timed_out: false,
+    _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+    hits: {
+      total: { value: total, relation: 'eq' },
+      max_score: hits[0] ? Math.round(hits[0].score * 1000) / 1000 : null,
+      hits: hits.map(({ product, score }) => ({ _index: index, _id: product.id, _score: Math.round(score * 1000) / 1000, _source: product })),
+    },
+  };
+}
+
+/** Handles `/<index>/_search`; false when the request is not a search (the caller answers). */
+export function handleDemoSearch(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): boolean {
+  const url = new URL(req.url ?? '/', 'http://backend');
+  const match = /^\/([^/]+)\/_search\/?$/.exec(url.pathname);
+  if (!match) return false;
+  let body: unknown = null;
+  if (rawBody.length > 0) {
+    try {
+      body = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      const error = JSON.stringify({ error: { type: 'parse_exception', reason: 'request body is not JSON' }, status: 400 });
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(error);
+      return true;
+    }
+  }
+  const requested = Number(url.searchParams.get('size') ?? (body as { size?: number } | null)?.size ?? 24);
+  const size = Number.isFinite(requested) ? Math.min(Math.max(requested, 0), 500) : 24;
+  const payload = JSON.stringify(searchResponse(match[1]!, queryText(url, body), size));
+  res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+  return true;
+}
+
+export function createDemoSearchBackend(): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (handleDemoSearch(req, res, Buffer.concat(chunks))) return;
+      const body = JSON.stringify({ name: 'demo-search-backend', tagline: 'You Know, for Search' });
+      res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(req.url === '/' ? body : JSON.stringify({ error: 'not found' }));
+    });
+  });
+}

@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { createSidecart } from '../app.js';
+import { parseConfig } from '../config/load-config.js';
+import { DEMO_CATALOG } from './demo-catalog.js';
+import { createDemoSearchBackend } from './demo-search-backend.js';
+
+// `npm run demo`: a demo search backend (Elasticsearch-shaped, the generated catalog), sidecart in
+// front of it with the memory store, two seeded shoppers, and the curl lines that show the
+// difference. No Redis, no config. `--once` prints the comparison and exits (used by the tests).
+
+const once = process.argv.includes('--once');
+const port = once ? 0 : Number(process.env.SIDECART_PORT ?? 8080);
+const opsPort = once ? 0 : Number(process.env.SIDECART_OPS_PORT ?? 8081);
+
+const backend = createDemoSearchBackend();
+await new Promise<void>((resolve) => backend.listen(once ? 0 : Number(process.env.DEMO_BACKEND_PORT ?? 9200), '127.0.0.1', resolve));
+const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+
+const config = parseConfig(
+  JSON.stringify({
+    server: { host: '127.0.0.1', port, opsPort, shutdownGraceMs: 2000 },
+    upstream: { url: backendUrl },
+    routes: [{ path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.7 }],
+    logging: { level: once ? 'silent' : 'info' },
+  }),
+  'demo (built-in config)',
+  {},
+);
+const sidecart = createSidecart({ config, configFile: 'demo (built-in config)' });
+const bound = await sidecart.listen();
+const url = `http://127.0.0.1:${bound.port}`;
+
+/** Two shoppers with different habits, fed through the public events API like a storefront would. */
+const day = 86_400_000;
+const pick = (brand: string, name: string) => DEMO_CATALOG.find((p) => p.brand === brand && p.name.includes(name))!;
+const shoppers: Record<string, { who: string; basket: ReturnType<typeof pick>[] }> = {
+  'alice-123': { who: 'buys Oatly oat drink every week', basket: [pick('Oatly', 'Oat Drink'), pick('Oatly', 'Greek Yogurt'), pick('Fazer', 'Rye Bread')] },
+  'bob-456': { who: 'buys Valio milk and Arla cheddar', basket: [pick('Valio', 'Whole Milk'), pick('Arla', 'Cheddar'), pick('Atria', 'Beef Mince')] },
+};
+for (const [shopper, { basket }] of Object.entries(shoppers)) {
+  const events = [5, 4, 3, 2, 1].map((weeksAgo) => ({
+    id: `${shopper}-order-${weeksAgo}`,
+    type: 'purchase',
+    at: Date.now() - weeksAgo * 7 * day,
+    items: basket.map((p) => ({ id: p.id, brand: p.brand, category: p.category, tags: p.tags, price: p.price, name: p.name, quantity: 2 })),
+  }));
+  const res = await request(`${url}/sidecart/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-user-id': shopper },
+    body: JSON.stringify({ events }),
+  });
+  await res.body.dump();
+}
+
+async function topHits(shopper: string | null): Promise<{ header: string; names: string[] }> {
+  const res = await request(`${url}/products/_search?q=milk&size=24`, { headers: shopper ? { 'x-user-id': shopper } : {} });
+  const doc = (await res.body.json()) as { hits: { hits: { _source: { name: string } }[] } };
+  return { header: String(res.headers['x-sidecart']), names: doc.hits.hits.slice(0, 5).map((h) => h._source.name) };
+}
+
+const lines: string[] = [];
+lines.push(`demo backend (Elasticsearch-shaped, ${DEMO_CATALOG.length} products): ${backendUrl}`);
+lines.push(`sidecart: ${url}   ops: http://127.0.0.1:${bound.opsPort}/metrics`);
+lines.push('');
+for (const shopper of [...Object.keys(shoppers), null]) {
+  const { header, names } = await topHits(shopper);
+  const label = shopper ? `${shopper} (${shoppers[shopper]!.who})` : 'an unknown shopper';
+  lines.push(`${label}  →  X-Sidecart: ${header}`);
+  names.forEach((name, i) => lines.push(`   ${i + 1}. ${name}`));
+  lines.push(`   curl -s '${url}/products/_search?q=milk&size=5'${shopper ? ` -H 'x-user-id: ${shopper}'` : ''} | jq '.hits.hits[]._source.name, ._personalization'`);
+  lines.push('');
+}
+console.log(lines.join('\n'));
+
+if (once) {
+  await sidecart.shutdown();
+  backend.close();
+} else {
+  console.log('Ctrl-C stops the demo.');
+  const stop = () => {
+    void sidecart.shutdown().then(() => {
+      backend.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
