@@ -28,7 +28,7 @@ export function hitReasons(hit: HitView, ctx: RankContext): string[] {
   if (parts.brand >= NOTABLE && hit.brand) reasons.push(`you like ${hit.brand}`);
   if (parts.category >= NOTABLE && hit.category) reasons.push(`you often buy ${hit.category}`);
   if (parts.tag >= NOTABLE) {
-    const best = tags.find((t) => (ctx.profile?.tags[t]?.w ?? 0) > 0);
+    const best = tags.find((t) => (ctx.tagLift.get(t) ?? 0) >= NOTABLE);
     if (best) reasons.push(`you often choose ${best}`);
   }
   if (parts.session > 0) reasons.push('seen this session');

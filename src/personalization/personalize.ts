@@ -9,6 +9,7 @@ import { usableProfile } from './profile-guard.js';
 import { buildSession, type RankContext } from './rank-context.js';
 import { movedUp, rankHits } from './rank.js';
 import { reorderItems } from './reorder.js';
+import { buildTagLift } from './tag-lift.js';
 import type { PersonalizationSection } from './section-types.js';
 import type { ShopperRecord } from './types.js';
 import { usualItems } from './usual.js';
@@ -72,6 +73,7 @@ function run(input: PersonalizeInput): PersonalizeResult {
     halfLifeDays: config.halfLifeDays,
     weights: config.weights,
     preferences,
+    tagLift: on('smart_ranking') ? buildTagLift(hits, profile, now, config.halfLifeDays) : new Map(),
     session: on('smart_ranking') ? buildSession(record.session) : new Map(),
     dietary: preferences.length > 0,
     // Session context counts even before a profile exists (a new shopper's first visit).

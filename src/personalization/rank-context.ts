@@ -14,7 +14,6 @@ import type { SessionContext, ShopperProfile } from './types.js';
 const K_PRODUCT = 1;
 const K_BRAND = 2;
 const K_CATEGORY = 3;
-const K_TAG = 3;
 
 export interface RankContext {
   profile: ShopperProfile | null;
@@ -22,6 +21,8 @@ export interface RankContext {
   halfLifeDays: number;
   weights: PersonalizationConfig['weights'];
   preferences: ActivePreference[];
+  /** Tag → lift of the shopper's preference for it over its share of this page (see tag-lift). */
+  tagLift: Map<string, number>;
   /** Product id → 1 for the newest session item, falling towards 0 for older ones. */
   session: Map<string, number>;
   /** Apply the dietary component (feature on and some preference active). */
@@ -79,9 +80,10 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
     product = squash(decayedWeight(profile.products[hit.id], ctx.now, ctx.halfLifeDays), K_PRODUCT);
     if (hit.brand) brand = squash(decayedWeight(profile.brands[hit.brand], ctx.now, ctx.halfLifeDays), K_BRAND);
     if (hit.category) category = squash(decayedWeight(profile.categories[hit.category], ctx.now, ctx.halfLifeDays), K_CATEGORY);
+    // The strongest lift, up or down, among the hit's tags.
     for (const t of tags) {
-      const v = squash(decayedWeight(profile.tags[t], ctx.now, ctx.halfLifeDays), K_TAG);
-      if (v > tag) tag = v;
+      const v = ctx.tagLift.get(t) ?? 0;
+      if (Math.abs(v) > Math.abs(tag)) tag = v;
     }
   }
   const session = ctx.affinity ? (ctx.session.get(hit.id) ?? 0) : 0;
