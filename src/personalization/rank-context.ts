@@ -53,11 +53,13 @@ export function buildSession(session: SessionContext | null): Map<string, number
   return map;
 }
 
+const NEEDS_NORMALIZING = /[A-Z\s_]/;
+
 /** Normalized tags of a hit (adapters may pass any case or spacing). */
 export function hitTags(hit: HitView): string[] {
   const tags = Array.isArray(hit.tags) ? hit.tags : [];
   let clean = true;
-  for (const t of tags) if (typeof t !== 'string' || t !== normalizeTag(t)) clean = false;
+  for (const t of tags) if (typeof t !== 'string' || NEEDS_NORMALIZING.test(t)) clean = false;
   return clean ? tags : tags.filter((t): t is string => typeof t === 'string').map(normalizeTag);
 }
 

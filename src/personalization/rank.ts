@@ -55,9 +55,11 @@ export function rankHits(hits: readonly HitView[], ctx: RankContext, strength: n
 
 /** Hits that ended above their place among the kept hits in backend order (moved up for the shopper). */
 export function movedUp(order: readonly number[], n: number): number[] {
-  const rankAmongKept = new Int32Array(n).fill(-1);
-  const sorted = [...order].sort((a, b) => a - b);
-  for (let r = 0; r < sorted.length; r++) rankAmongKept[sorted[r]!] = r;
+  // Rank of each kept hit among the kept hits in backend order (a hard filter shifts the rest up).
+  const isKept = new Uint8Array(n);
+  for (const idx of order) isKept[idx] = 1;
+  const rankAmongKept = new Int32Array(n);
+  for (let i = 0, r = 0; i < n; i++) if (isKept[i]) rankAmongKept[i] = r++;
   const moved: number[] = [];
   for (let pos = 0; pos < order.length; pos++) {
     const idx = order[pos]!;
