@@ -68,3 +68,18 @@ function parseUrl(url: string): { host: string; port: number } {
 export function isReady(client: RedisClient): boolean {
   return client.status === 'ready';
 }
+
+/** Resolves when the client is ready, false after `timeoutMs` (commands fail fast until then). */
+export function waitForReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  if (isReady(client)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.on('ready', onReady);
+  });
+}

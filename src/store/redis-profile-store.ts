@@ -4,7 +4,7 @@ import type { ShopperEvent, ShopperProfile, ShopperRecord, ShopperSettings } fro
 import { eventKey } from './event-key.js';
 import { decodeProfile, decodeSession, decodeSettings, encodeProfile, encodeSession, encodeSettings } from './profile-codec.js';
 import type { ApplyResult, ProfileStore, StoreRead } from './profile-store.js';
-import type { RedisClient } from './redis-client.js';
+import { waitForReady, type RedisClient } from './redis-client.js';
 import { createKeyLayout, type KeyLayout } from './redis-keys.js';
 import { COMPARE_AND_SET, LOAD_FOR_UPDATE } from './redis-scripts.js';
 
@@ -59,6 +59,8 @@ export class RedisProfileStore implements ProfileStore {
   private readonly keys: KeyLayout;
   private readonly scripts: ScriptCommands;
   private readonly maxCasAttempts: number;
+  /** Writes to one shopper from this process run one after another (CAS then only races other replicas). */
+  private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RedisStoreOptions) {
     this.keys = createKeyLayout(options.keyPrefix);
@@ -98,7 +100,18 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   /** `signal` stops retrying once the caller (the breaker) has given up on this call. */
-  async applyEventsWithState(shopperId: string, events: ShopperEvent[], now: number, signal?: AbortSignal): Promise<RedisWrite> {
+  applyEventsWithState(shopperId: string, events: ShopperEvent[], now: number, signal?: AbortSignal): Promise<RedisWrite> {
+    const previous = this.writing.get(shopperId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.applyNow(shopperId, events, now, signal));
+    this.writing.set(shopperId, next);
+    const cleanup = () => {
+      if (this.writing.get(shopperId) === next) this.writing.delete(shopperId);
+    };
+    next.then(cleanup, cleanup);
+    return next;
+  }
+
+  private async applyNow(shopperId: string, events: ShopperEvent[], now: number, signal?: AbortSignal): Promise<RedisWrite> {
     const started = performance.now();
     const k = this.keys.shopper(shopperId);
     const eventKeys = events.map((e) => eventKey(e.id));
@@ -150,6 +163,8 @@ export class RedisProfileStore implements ProfileStore {
         this.observe('write', started);
         return { result: { applied: fresh.length, duplicates: events.length - fresh.length, journaled: false }, state: next, encodedProfile };
       }
+      // Another replica wrote this shopper in between: back off a little (jittered) and reload.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
     throw new StoreConflictError(this.maxCasAttempts);
   }
@@ -167,6 +182,11 @@ export class RedisProfileStore implements ProfileStore {
     const keys = keepSettings ? [k.profile, k.session, k.seenEvents] : [k.profile, k.session, k.seenEvents, k.settings];
     await this.options.client.del(...keys);
     this.observe('erase', started);
+  }
+
+  /** Wait for the connection (tests, start-up checks); commands fail fast until it is ready. */
+  ready(timeoutMs = 5_000): Promise<boolean> {
+    return waitForReady(this.options.client, timeoutMs);
   }
 
   async ping(): Promise<void> {
