@@ -176,7 +176,10 @@ describe('deploy/kubernetes', () => {
       expect(sidecartSleep).toBeGreaterThan(0);
       expect(backendSleep).toBeGreaterThan(0);
       const { server } = parseConfig(mountedConfig(objects, spec).text, 'ConfigMap', {});
-      const sidecartDrain = Math.ceil((server.drainDelayMs + server.shutdownGraceMs) / 1000);
+      // src/app.ts shutdown(): drain delay, then in-flight requests up to shutdownGraceMs, then
+      // the replay-journal flush to Redis up to max(1 s, shutdownGraceMs / 2).
+      const flushMs = Math.max(1000, server.shutdownGraceMs / 2);
+      const sidecartDrain = Math.ceil((server.drainDelayMs + server.shutdownGraceMs + flushMs) / 1000);
       const needed = backendSleep! + BACKEND_DRAIN_SECONDS + sidecartSleep! + sidecartDrain;
       expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(needed);
     });
