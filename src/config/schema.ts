@@ -145,6 +145,8 @@ const rankingWeightsSchema = z
     dietary: z.number().min(0).default(0.6),
     price: z.number().min(0).default(0.2),
     session: z.number().min(0).default(0.3),
+    /** Hits often bought together with the shopper's cart or staples (complementary feature). */
+    complementary: z.number().min(0).default(0.3),
   })
   .strict();
 
