@@ -4,6 +4,7 @@ import { applyEvents } from '../personalization/profile-update.js';
 import type { ShopperProfile, ShopperRecord } from '../personalization/types.js';
 import { buildAisleCatalog, PositionAverager, type AisleCatalog, type PositionSummary } from './aisle-search.js';
 import type { GroceryData } from './grocery-data.js';
+import { PairCounts } from './pair-counts.js';
 import { SetAverager, scoreSet, type SetSummary } from './set-metrics.js';
 import { splitShopper, type ShopperSplit } from './shopper-history.js';
 
@@ -20,6 +21,8 @@ export interface PreparedShopper {
 
 export interface Prepared {
   shoppers: PreparedShopper[];
+  /** Store-wide co-purchase counts over the training history (complementary signal). */
+  pairs: PairCounts;
   catalog: AisleCatalog;
   /** Product ids by global popularity in the training history. */
   popular: string[];
@@ -29,6 +32,7 @@ export interface Prepared {
 export function prepare(data: GroceryData, config: PersonalizationConfig): Prepared {
   const shoppers: PreparedShopper[] = [];
   const popularity = new Map<string, number>();
+  const pairs = new PairCounts();
   let targetLines = 0;
   const users = [...data.ordersByUser.keys()].sort((a, b) => Number(a) - Number(b));
   for (const userId of users) {
@@ -38,6 +42,7 @@ export function prepare(data: GroceryData, config: PersonalizationConfig): Prepa
     const counts = new Map<string, number>();
     for (const event of split.history) {
       state = { profile: applyEvents(state, [event], event.at, config).profile, session: null };
+      pairs.addBasket(event.items.map((i) => i.id));
       for (const item of event.items) {
         counts.set(item.id, (counts.get(item.id) ?? 0) + 1);
         popularity.set(item.id, (popularity.get(item.id) ?? 0) + 1);
@@ -47,7 +52,7 @@ export function prepare(data: GroceryData, config: PersonalizationConfig): Prepa
     shoppers.push({ split, profile: state.profile!, counts });
   }
   const popular = [...popularity.entries()].sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0])).map(([id]) => id);
-  return { shoppers, catalog: buildAisleCatalog(data, popularity), popular, targetLines };
+  return { shoppers, pairs, catalog: buildAisleCatalog(data, popularity), popular, targetLines };
 }
 
 export interface EvaluationOptions {
@@ -87,10 +92,11 @@ export function measure(prepared: Prepared, options: EvaluationOptions): Evaluat
     const record: ShopperRecord = { profile, settings, session: null };
     const now = split.target.at;
     const actual = new Set(split.target.products);
-    const { section } = personalize({ hits: [], record, strength: options.strength, config: options.config, now, explain: false });
+    const coPurchases = options.features?.complementary ? prepared.pairs.forAnchors(Object.keys(profile.products)) : undefined;
+    const { section } = personalize({ hits: [], record, strength: options.strength, config: options.config, now, explain: false, coPurchases });
     const usual = section.usual.map((u) => u.id);
     const reorder = section.reorder.map((r) => r.id);
-    const union = [...new Set([...usual, ...reorder])];
+    const union = [...new Set([...usual, ...reorder, ...(section.complementary ?? []).map((c) => c.id)])];
     avg.union.add(scoreSet(union, actual));
     avg.usual.add(scoreSet(usual, actual));
     avg.reorder.add(scoreSet(reorder, actual));
@@ -109,7 +115,7 @@ export function measure(prepared: Prepared, options: EvaluationOptions): Evaluat
     }
     for (const [aisle, bought] of byAisle) {
       const hits = prepared.catalog.hits.get(aisle)!;
-      const { order } = personalize({ hits, record, strength: options.strength, config: options.config, now, explain: false });
+      const { order } = personalize({ hits, record, strength: options.strength, config: options.config, now, explain: false, coPurchases });
       const wanted = new Set(bought);
       for (let pos = 0; pos < order.length; pos++) {
         const hit = hits[order[pos]!]!;

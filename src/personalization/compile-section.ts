@@ -1,5 +1,6 @@
 import type { HitView } from '../adapters/adapter.js';
 import type { FeatureName } from '../config/schema.js';
+import type { ComplementaryCandidate } from './complementary.js';
 import type { ActivePreference } from './dietary.js';
 import type { ExplainEntry } from './explain.js';
 import type { ReorderCandidate } from './reorder.js';
@@ -19,6 +20,8 @@ export interface SectionFacts {
   reorder: ReorderCandidate[];
   preferences: ActivePreference[];
   quantityMemory: boolean;
+  /** Present when the complementary feature is on. */
+  complementary?: ComplementaryCandidate[];
   explain?: ExplainEntry[];
 }
 
@@ -33,7 +36,8 @@ function namesOf(hits: readonly HitView[], ids: readonly string[]): Map<string, 
 }
 
 export function compileSection(hits: readonly HitView[], facts: SectionFacts): PersonalizationSection {
-  const names = namesOf(hits, [...facts.usual.map((u) => u.id), ...facts.reorder.map((r) => r.id)]);
+  const complementary = facts.complementary ?? [];
+  const names = namesOf(hits, [...facts.usual.map((u) => u.id), ...facts.reorder.map((r) => r.id), ...complementary.map((c) => c.anchor)]);
   const usual: UsualItem[] = facts.usual.map((u) => {
     const item: UsualItem = { id: u.id, usualQuantity: u.usualQuantity, timesBought: u.timesBought, lastBought: iso(u.lastBought), frequency: u.frequency };
     if (facts.quantityMemory) item.quantityConsistency = u.quantityConsistency;
@@ -72,6 +76,16 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
   const section: PersonalizationSection = { enabled: true, applied, features: facts.features, confidence: facts.confidence, badges, usual, reorder };
   if (facts.preferences.length > 0) {
     section.preferences = facts.preferences.map((p) => ({ name: p.name, source: p.source, confidence: p.confidence }));
+  }
+  if (facts.complementary) {
+    section.complementary = complementary.map((c) => {
+      const anchor = names.get(c.anchor) ?? c.anchor;
+      return { id: c.id, reason: c.source === 'store' ? `often bought with ${anchor}` : `bought with ${anchor} last time` };
+    });
+    if (complementary.length > 0) {
+      applied.push('complementary');
+      badges.push('Often bought together');
+    }
   }
   if (facts.explain) section.explain = facts.explain;
   return section;

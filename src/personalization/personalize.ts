@@ -1,6 +1,7 @@
 import type { HitView } from '../adapters/adapter.js';
 import type { PersonalizationConfig } from '../config/schema.js';
 import { compileSection } from './compile-section.js';
+import { complementAnchors, complementaryItems, complementScores, type CoPurchases } from './complementary.js';
 import { confidence } from './confidence.js';
 import { activePreferences } from './dietary.js';
 import { explainOrder } from './explain.js';
@@ -19,7 +20,11 @@ import { usualItems } from './usual.js';
 
 export { DEFAULT_FEATURES, enabledFeatures } from './features.js';
 export type { ExplainEntry } from './explain.js';
-export type { PersonalizationSection, PreferenceNote, ReorderItem, UsualItem } from './section-types.js';
+export type { ComplementaryItem, PersonalizationSection, PreferenceNote, ReorderItem, UsualItem } from './section-types.js';
+export type { CoPurchases } from './complementary.js';
+
+/** Suggestions in the complementary list. */
+const MAX_COMPLEMENTARY = 5;
 
 export interface PersonalizeInput {
   hits: HitView[];
@@ -29,6 +34,8 @@ export interface PersonalizeInput {
   config: PersonalizationConfig;
   now: number;
   explain: boolean;
+  /** Store-wide co-purchase counts for the shopper's anchors, when the store keeps them. */
+  coPurchases?: CoPurchases;
 }
 
 export interface PersonalizeResult {
@@ -59,6 +66,16 @@ function effectiveStrength(route: number, record: ShopperRecord): number {
   return Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
 }
 
+/** What the shopper already sees or has: page hits, cart, usual and reorder lists. */
+function shownElsewhere(hits: readonly HitView[], record: ShopperRecord, usual: readonly { id: string }[], reorder: readonly { id: string }[]): Set<string> {
+  const ids = new Set<string>();
+  for (const h of hits) ids.add(h.id);
+  for (const r of Array.isArray(record.session?.recent) ? record.session.recent : []) if (r.type === 'add_to_cart') ids.add(r.id);
+  for (const u of usual) ids.add(u.id);
+  for (const r of reorder) ids.add(r.id);
+  return ids;
+}
+
 function run(input: PersonalizeInput): PersonalizeResult {
   const { hits, config, now } = input;
   const record: ShopperRecord = input.record ?? { profile: null, settings: null, session: null };
@@ -66,6 +83,9 @@ function run(input: PersonalizeInput): PersonalizeResult {
   const features = enabledFeatures(config, record);
   const on = (f: (typeof features)[number]) => features.includes(f);
   const profile = usableProfile(record.profile, now);
+  const complements = on('complementary')
+    ? complementScores(complementAnchors(profile, record.session, now, config.halfLifeDays), profile, input.coPurchases)
+    : new Map<string, never>();
   const preferences = on('dietary') ? activePreferences(profile, record.settings, config.dietary) : [];
   const ctx: RankContext = {
     profile,
@@ -73,6 +93,7 @@ function run(input: PersonalizeInput): PersonalizeResult {
     halfLifeDays: config.halfLifeDays,
     weights: config.weights,
     preferences,
+    complements,
     tagLift: on('smart_ranking') ? buildTagLift(hits, profile, now, config.halfLifeDays) : new Map(),
     session: on('smart_ranking') ? buildSession(record.session) : new Map(),
     dietary: preferences.length > 0,
@@ -81,14 +102,17 @@ function run(input: PersonalizeInput): PersonalizeResult {
   };
   const ranked = rankHits(hits, ctx, effectiveStrength(input.strength, record));
   const moved = movedUp(ranked.order, hits.length);
+  const usual = on('usual') ? usualItems(profile, config.usual) : [];
+  const reorder = on('reorder') ? reorderItems(profile, now, config.reorder) : [];
   const section = compileSection(hits, {
     features,
     confidence: confidence(profile, now, config.halfLifeDays),
     reordered: moved.length > 0,
     dietaryTouched: ranked.dietaryTouched,
     removed: ranked.removed.length,
-    usual: on('usual') ? usualItems(profile, config.usual) : [],
-    reorder: on('reorder') ? reorderItems(profile, now, config.reorder) : [],
+    usual,
+    reorder,
+    complementary: on('complementary') ? complementaryItems(complements, shownElsewhere(hits, record, usual, reorder), MAX_COMPLEMENTARY) : undefined,
     preferences,
     quantityMemory: on('quantity_memory'),
     explain: input.explain ? explainOrder(hits, ranked.order, ctx) : undefined,

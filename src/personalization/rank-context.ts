@@ -23,6 +23,8 @@ export interface RankContext {
   preferences: ActivePreference[];
   /** Tag → lift of the shopper's preference for it over its share of this page (see tag-lift). */
   tagLift: Map<string, number>;
+  /** Partner product → co-purchase score with the shopper's anchors (complementary feature). */
+  complements: Map<string, { score: number; anchor: string }>;
   /** Product id → 1 for the newest session item, falling towards 0 for older ones. */
   session: Map<string, number>;
   /** Apply the dietary component (feature on and some preference active). */
@@ -38,6 +40,7 @@ export interface ScoreParts {
   tag: number;
   session: number;
   dietary: number;
+  complementary: number;
 }
 
 const squash = (x: number, k: number): number => (x > 0 ? x / (x + k) : x < 0 ? -(-x / (-x + k)) : 0);
@@ -89,6 +92,7 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
     }
   }
   const session = ctx.affinity ? (ctx.session.get(hit.id) ?? 0) : 0;
+  const complementary = ctx.complements.size > 0 ? (ctx.complements.get(hit.id)?.score ?? 0) : 0;
   const dietary = ctx.dietary ? dietaryScore(ctx.preferences, tags) : 0;
   if (parts) {
     parts.product = product;
@@ -97,6 +101,7 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
     parts.tag = tag;
     parts.session = session;
     parts.dietary = dietary;
+    parts.complementary = complementary;
   }
-  return w.product * product + w.brand * brand + w.category * category + w.tag * tag + w.session * session + w.dietary * dietary;
+  return w.product * product + w.brand * brand + w.category * category + w.tag * tag + w.session * session + w.dietary * dietary + (w.complementary ?? 0) * complementary;
 }

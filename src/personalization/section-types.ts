@@ -28,6 +28,13 @@ export interface ReorderItem {
   regularity?: number;
 }
 
+export interface ComplementaryItem {
+  id: string;
+  name?: string;
+  /** e.g. "often bought with Pasta" or "bought with Pasta last time". */
+  reason: string;
+}
+
 export interface PreferenceNote {
   name: string;
   source: 'explicit' | 'inferred';
@@ -43,6 +50,8 @@ export interface PersonalizationSection {
   usual: UsualItem[];
   reorder: ReorderItem[];
   explain?: ExplainEntry[];
+  /** Often bought together with the cart or the shopper's staples (complementary feature). */
+  complementary?: ComplementaryItem[];
   /** Dietary and cultural preferences in effect (dietary feature on). */
   preferences?: PreferenceNote[];
 }
