@@ -177,6 +177,11 @@ export class MemoryProfileStore implements ManagedProfileStore {
     this.commit(shopperId, entry);
   }
 
+  /** The events this store has not seen for the shopper (nor earlier in the batch), in order. */
+  unseenEvents(shopperId: string, events: ShopperEvent[]): ShopperEvent[] {
+    return freshEvents(events, this.entries.get(shopperId)?.seen);
+  }
+
   /** Remember event ids applied elsewhere (Redis), so a fallback write later skips them too. */
   rememberEvents(shopperId: string, eventIds: string[]): void {
     const entry = this.entries.get(shopperId);

@@ -101,8 +101,13 @@ export class RedisProfileStore implements ProfileStore {
 
   /** `signal` stops retrying once the caller (the breaker) has given up on this call. */
   applyEventsWithState(shopperId: string, events: ShopperEvent[], now: number, signal?: AbortSignal): Promise<RedisWrite> {
+    return this.serialize(shopperId, () => this.applyNow(shopperId, events, now, signal));
+  }
+
+  /** One write at a time per shopper in this process; an erase waits for the write before it. */
+  private serialize<T>(shopperId: string, write: () => Promise<T>): Promise<T> {
     const previous = this.writing.get(shopperId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.applyNow(shopperId, events, now, signal));
+    const next = previous.catch(() => undefined).then(write);
     this.writing.set(shopperId, next);
     const cleanup = () => {
       if (this.writing.get(shopperId) === next) this.writing.delete(shopperId);
@@ -172,7 +177,8 @@ export class RedisProfileStore implements ProfileStore {
   async writeSettings(shopperId: string, settings: ShopperSettings): Promise<void> {
     const started = performance.now();
     // No TTL: the shopper's choice (opt-out above all) must outlive the profile.
-    await this.options.client.set(this.keys.shopper(shopperId).settings, encodeSettings(settings));
+    const key = this.keys.shopper(shopperId).settings;
+    await this.serialize(shopperId, () => this.options.client.set(key, encodeSettings(settings)));
     this.observe('write', started);
   }
 
@@ -180,7 +186,7 @@ export class RedisProfileStore implements ProfileStore {
     const started = performance.now();
     const k = this.keys.shopper(shopperId);
     const keys = keepSettings ? [k.profile, k.session, k.seenEvents] : [k.profile, k.session, k.seenEvents, k.settings];
-    await this.options.client.del(...keys);
+    await this.serialize(shopperId, () => this.options.client.del(...keys));
     this.observe('erase', started);
   }
 

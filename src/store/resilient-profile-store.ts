@@ -1,0 +1,330 @@
+import CircuitBreaker from 'opossum';
+import type { BreakerConfig } from '../config/schema.js';
+import type { Logger } from '../logging/logger.js';
+import { shopperRef } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ShopperEvent, ShopperRecord, ShopperSettings } from '../personalization/types.js';
+import { bridgeBreakerEvents } from './breaker-metrics.js';
+import type { MemoryProfileStore } from './memory-profile-store.js';
+import type { ApplyResult, FlushResult, ManagedProfileStore, StoreHealth, StoreRead } from './profile-store.js';
+import { isReady } from './redis-client.js';
+import type { RedisProfileStore } from './redis-profile-store.js';
+import { ReplayJournal, type JournalEntry } from './replay-journal.js';
+
+export interface ResilientStoreOptions {
+  redis: RedisProfileStore;
+  /** Near cache in front of Redis and the fallback while Redis is away. */
+  memory: MemoryProfileStore;
+  breaker: BreakerConfig;
+  nearCacheTtlMs: number;
+  journalMaxEntries: number;
+  metrics?: Metrics;
+  logger?: Logger;
+}
+
+type RedisCall = (signal: AbortSignal) => Promise<unknown>;
+type Breaker = CircuitBreaker<[RedisCall, AbortSignal], unknown>;
+type Cause = 'open' | 'timeout' | 'error';
+
+const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
+
+/** Errors that say nothing about Redis's health: they must never trip the breaker. */
+function isCallerError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EINVALIDSHOPPER' || code === 'ECASCONFLICT';
+}
+
+function causeOf(error: unknown): Cause {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EOPENBREAKER' ? 'open' : code === 'ETIMEDOUT' ? 'timeout' : 'error';
+}
+
+function breakerOptions(config: BreakerConfig): CircuitBreaker.Options<[RedisCall, AbortSignal]> {
+  return {
+    name: 'redis',
+    timeout: config.timeoutMs,
+    errorThresholdPercentage: config.errorThresholdPercentage,
+    resetTimeout: config.resetTimeoutMs,
+    volumeThreshold: config.volumeThreshold,
+    rollingCountTimeout: config.rollingCountTimeoutMs,
+    rollingCountBuckets: config.rollingCountBuckets,
+    // LIBRARY-FACTS: percentiles sort the latency window on every failure; snapshots are unused.
+    rollingPercentilesEnabled: false,
+    enableSnapshots: false,
+    errorFilter: isCallerError,
+  };
+}
+
+/**
+ * Redis behind one opossum breaker, with the memory store as near cache and fallback and a replay
+ * journal for writes Redis missed. Reads: fresh near-cache copy → Redis → stale copy. Writes:
+ * Redis, or memory + journal when Redis fails or the breaker is open (no wait). The journal is
+ * replayed in order when the breaker closes; replays are idempotent by event id.
+ */
+export class ResilientProfileStore implements ManagedProfileStore {
+  private breaker: Breaker;
+  private detachMetrics: () => void;
+  private config: BreakerConfig;
+  private readonly journal: ReplayJournal;
+  private draining: Promise<void> | null = null;
+  private closed = false;
+  /** Bumped on every write per shopper, so a slow Redis read never overwrites a newer cached copy. */
+  private readonly versions = new Map<string, number>();
+  private droppedSinceLog = 0;
+  private lastDropLog = 0;
+
+  constructor(private readonly options: ResilientStoreOptions) {
+    this.config = options.breaker;
+    this.journal = new ReplayJournal(options.journalMaxEntries);
+    this.breaker = this.createBreaker(options.breaker);
+    this.detachMetrics = bridgeBreakerEvents(this.breaker, options.metrics, options.logger);
+    const client = options.redis.client;
+    const up = () => options.metrics?.redisUp.set(isReady(client) ? 1 : 0);
+    for (const event of ['ready', 'close', 'end', 'reconnecting', 'error']) client.on(event, up);
+    // ioredis reports connection errors as events; the breaker is what reacts to them.
+    client.on('error', () => undefined);
+    up();
+  }
+
+  async read(shopperId: string, now: number): Promise<StoreRead> {
+    const cached = this.options.memory.peek(shopperId, now);
+    // Writes Redis has not seen yet: only memory has this shopper's latest state.
+    if (this.journal.hasPending(shopperId)) return { record: cached?.record ?? EMPTY, source: 'fallback' };
+    if (cached && now - cached.storedAt < this.options.nearCacheTtlMs) return { record: cached.record, source: 'near-cache' };
+    const version = this.versions.get(shopperId) ?? 0;
+    try {
+      const fetched = await this.call(() => this.options.redis.readEncoded(shopperId));
+      if ((this.versions.get(shopperId) ?? 0) === version && !this.journal.hasPending(shopperId)) {
+        this.options.memory.put(shopperId, fetched.record, now, fetched.encodedProfile);
+      }
+      return { record: fetched.record, source: 'redis' };
+    } catch (error) {
+      if (isCallerError(error)) throw error;
+      this.fellBack('read', error);
+      return { record: cached?.record ?? EMPTY, source: 'fallback' };
+    }
+  }
+
+  async applyEvents(shopperId: string, events: ShopperEvent[], now: number): Promise<ApplyResult> {
+    this.bump(shopperId);
+    if (!this.journal.hasPending(shopperId)) {
+      try {
+        const write = await this.call((signal) => this.options.redis.applyEventsWithState(shopperId, events, now, signal));
+        // Refresh a copy this process already holds (its settings came from Redis with it); a
+        // shopper not held yet is cached by the next read, which brings the settings too.
+        const cached = this.options.memory.peek(shopperId, now);
+        if (cached && write.state) {
+          this.options.memory.put(shopperId, { ...write.state, settings: cached.record.settings }, now, write.encodedProfile);
+          if (now - cached.storedAt >= this.options.nearCacheTtlMs) this.options.memory.markStale(shopperId);
+        }
+        this.options.memory.rememberEvents(shopperId, events.map((e) => e.id));
+        return write.result;
+      } catch (error) {
+        if (isCallerError(error)) throw error;
+        this.fellBack('write', error);
+      }
+    }
+    // Redis is away (or still replaying this shopper): memory now, Redis later, in order.
+    const fresh = this.options.memory.unseenEvents(shopperId, events);
+    if (fresh.length === 0) return { applied: 0, duplicates: events.length, journaled: false };
+    this.options.memory.applyEventsNow(shopperId, fresh, now);
+    this.options.memory.markStale(shopperId);
+    const accepted = this.journalPush({ kind: 'events', shopperId, events: fresh, now });
+    return { applied: fresh.length, duplicates: events.length - fresh.length, journaled: accepted, ...(accepted ? {} : { journalFull: true }) };
+  }
+
+  async writeSettings(shopperId: string, settings: ShopperSettings): Promise<void> {
+    this.bump(shopperId);
+    if (!this.journal.hasPending(shopperId)) {
+      try {
+        await this.call(() => this.options.redis.writeSettings(shopperId, settings));
+        this.options.memory.writeSettingsNow(shopperId, settings);
+        return;
+      } catch (error) {
+        if (isCallerError(error)) throw error;
+        this.fellBack('write', error);
+      }
+    }
+    this.options.memory.writeSettingsNow(shopperId, settings);
+    this.options.memory.markStale(shopperId);
+    this.journalPush({ kind: 'settings', shopperId, settings });
+  }
+
+  async erase(shopperId: string, keepSettings: boolean): Promise<void> {
+    this.bump(shopperId);
+    this.options.memory.eraseNow(shopperId, keepSettings);
+    this.journal.removeShopper(shopperId, keepSettings);
+    this.reportJournal();
+    if (!this.journal.hasPending(shopperId)) {
+      try {
+        await this.call(() => this.options.redis.erase(shopperId, keepSettings));
+        return;
+      } catch (error) {
+        if (isCallerError(error)) throw error;
+        this.fellBack('erase', error);
+      }
+    }
+    // An erasure always enters the journal, even when it is full.
+    this.journalPush({ kind: 'erase', shopperId, keepSettings });
+  }
+
+  /** Apply new breaker options without a restart (see reconfigure-breaker notes below). */
+  reconfigure(next: BreakerConfig): void {
+    const previous = this.config;
+    this.config = next;
+    const live = (this.breaker as unknown as { options: CircuitBreaker.Options }).options;
+    // opossum 9 reads timeout, resetTimeout and errorThresholdPercentage from `options` on each
+    // use, so those change in place. volumeThreshold and the rolling window are fixed when the
+    // breaker (and its Status) is built: for those, build a new breaker that takes over the state.
+    live.timeout = next.timeoutMs;
+    live.resetTimeout = next.resetTimeoutMs;
+    live.errorThresholdPercentage = next.errorThresholdPercentage;
+    const rebuild =
+      next.volumeThreshold !== previous.volumeThreshold ||
+      next.rollingCountTimeoutMs !== previous.rollingCountTimeoutMs ||
+      next.rollingCountBuckets !== previous.rollingCountBuckets;
+    if (!rebuild) return;
+    const old = this.breaker;
+    const state = old.toJSON().state;
+    this.detachMetrics();
+    this.breaker = this.createBreaker(next, old.closed ? undefined : state);
+    this.detachMetrics = bridgeBreakerEvents(this.breaker, this.options.metrics, this.options.logger);
+    // In-flight calls on the old breaker settle on their own; shutdown only stops its timers.
+    old.shutdown();
+  }
+
+  /** SIGTERM: replay the journal while Redis is reachable, for at most `timeoutMs`. */
+  async flush(timeoutMs: number): Promise<FlushResult> {
+    const deadline = Date.now() + timeoutMs;
+    const before = this.journal.size;
+    while (this.journal.size > 0 && Date.now() < deadline && !this.closed) {
+      if (this.breaker.closed) {
+        const drained = this.drain();
+        await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+    const remaining = this.journal.size;
+    if (remaining > 0) this.options.logger?.error({ remaining }, 'shutdown: journaled profile writes could not reach Redis in time');
+    return { replayed: Math.max(0, before - remaining), remaining };
+  }
+
+  health(): StoreHealth {
+    const memory = this.options.memory.stats();
+    return {
+      backend: 'redis',
+      redisReady: isReady(this.options.redis.client),
+      breaker: this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed',
+      journalEntries: this.journal.size,
+      memoryShoppers: memory.shoppers,
+      memoryBytes: memory.bytes,
+    };
+  }
+
+  /** The breaker's effective options (admin view; tests). */
+  breakerSettings(): { timeout: number; resetTimeout: number; errorThresholdPercentage: number; volumeThreshold: number } {
+    const live = (this.breaker as unknown as { options: { timeout: number; resetTimeout: number; errorThresholdPercentage: number } }).options;
+    return { timeout: live.timeout, resetTimeout: live.resetTimeout, errorThresholdPercentage: live.errorThresholdPercentage, volumeThreshold: this.breaker.volumeThreshold };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.detachMetrics();
+    this.breaker.shutdown();
+    await this.options.redis.close();
+    await this.options.memory.close();
+  }
+
+  private createBreaker(config: BreakerConfig, state?: CircuitBreaker.State): Breaker {
+    const options = { ...breakerOptions(config), ...(state ? { state } : {}) };
+    const breaker: Breaker = new CircuitBreaker((call: RedisCall, signal: AbortSignal) => call(signal), options);
+    // Half-open: probe at once, so recovery and the journal replay don't wait for traffic.
+    breaker.on('halfOpen', () => {
+      if (breaker === this.breaker && !this.closed) this.call(() => this.options.redis.ping()).catch(() => undefined);
+    });
+    breaker.on('close', () => {
+      if (breaker === this.breaker) void this.drain();
+    });
+    return breaker;
+  }
+
+  /** Every Redis call goes through here: the one breaker, with a per-call AbortSignal. */
+  private async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    try {
+      return (await this.breaker.fire(operation, controller.signal)) as T;
+    } catch (error) {
+      // A timed-out call keeps running in ioredis; the signal stops its retries.
+      controller.abort();
+      throw error;
+    } finally {
+      if (this.journal.size > 0 && this.breaker.closed && !this.draining) void this.drain();
+    }
+  }
+
+  /** Replay journaled writes in order until the journal is empty or Redis fails again. */
+  private drain(): Promise<void> {
+    if (this.draining) return this.draining;
+    this.draining = (async () => {
+      while (!this.closed && this.journal.size > 0 && this.breaker.closed) {
+        const entry = this.journal.peek()!;
+        try {
+          await this.call((signal) => this.replay(entry, signal));
+        } catch (error) {
+          if (!isCallerError(error)) return;
+          this.options.logger?.error({ shopper: shopperRef(entry.shopperId), err: error }, 'journaled write rejected by the store; dropped');
+        }
+        if (this.journal.shiftIf(entry)) this.options.metrics?.journalReplayed.inc();
+        // Memory holds what this process saw; Redis now holds everything: re-read it next time.
+        if (!this.journal.hasPending(entry.shopperId)) this.options.memory.markStale(entry.shopperId);
+        this.reportJournal();
+      }
+    })().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  private replay(entry: JournalEntry, signal: AbortSignal): Promise<unknown> {
+    const redis = this.options.redis;
+    switch (entry.kind) {
+      case 'events':
+        return redis.applyEventsWithState(entry.shopperId, entry.events, entry.now, signal);
+      case 'settings':
+        return redis.writeSettings(entry.shopperId, entry.settings);
+      case 'erase':
+        return redis.erase(entry.shopperId, entry.keepSettings);
+    }
+  }
+
+  private journalPush(entry: JournalEntry): boolean {
+    const accepted = this.journal.push(entry);
+    this.reportJournal();
+    if (!accepted) {
+      this.options.metrics?.journalDropped.inc();
+      this.droppedSinceLog++;
+      // Counted every time; logged at most every 10 s so a long outage can't flood the log.
+      if (Date.now() - this.lastDropLog >= 10_000) {
+        this.options.logger?.error({ dropped: this.droppedSinceLog, journalMaxEntries: this.options.journalMaxEntries }, 'replay journal full: profile writes kept in memory only, they will not reach Redis');
+        this.droppedSinceLog = 0;
+        this.lastDropLog = Date.now();
+      }
+    }
+    return accepted;
+  }
+
+  private reportJournal(): void {
+    this.options.metrics?.journalDepth.set(this.journal.size);
+  }
+
+  private fellBack(operation: 'read' | 'write' | 'erase', error: unknown): void {
+    this.options.metrics?.storeFallbacks.inc({ operation, cause: causeOf(error) });
+  }
+
+  private bump(shopperId: string): void {
+    this.versions.set(shopperId, (this.versions.get(shopperId) ?? 0) + 1);
+    // Bounded: versions only matter while a read is in flight.
+    if (this.versions.size > 10_000) this.versions.clear();
+  }
+}
