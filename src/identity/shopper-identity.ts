@@ -17,6 +17,26 @@ export function isValidShopperId(id: string, maxLength: number): boolean {
   return id.length > 0 && id.length <= maxLength && SHOPPER_ID.test(id) && !id.startsWith('anon:');
 }
 
+export const ANONYMOUS_PREFIX = 'anon:';
+/** The store's limit for an id inside a Redis key (store/redis-keys.ts). */
+const MAX_KEY_ID_LENGTH = 256;
+
+/**
+ * An anonymous session id becomes `anon:<id>`: its own namespace, so a session cookie can never
+ * name a signed-in shopper (and `isValidShopperId` refuses `anon:` from every other source).
+ * The raw id leaves room for the prefix within `maxLength`.
+ */
+export function anonymousShopperId(raw: string, maxLength: number): string | null {
+  if (raw.length === 0 || raw.length > maxLength || raw.length + ANONYMOUS_PREFIX.length > MAX_KEY_ID_LENGTH || !SHOPPER_ID.test(raw)) return null;
+  return ANONYMOUS_PREFIX + raw;
+}
+
+/** Any id a store may hold: a valid signed-in id or a well-formed `anon:` id (admin names either). */
+export function isStoredShopperId(id: string, maxLength: number): boolean {
+  if (id.startsWith(ANONYMOUS_PREFIX)) return anonymousShopperId(id.slice(ANONYMOUS_PREFIX.length), maxLength) === id;
+  return isValidShopperId(id, maxLength);
+}
+
 /** The headers a personalized response varies on (header name, or Cookie for cookie/JWT cookie sources). */
 export function identityVaryHeaders(config: SidecartConfig['identity']): string[] {
   const vary: string[] = [];
