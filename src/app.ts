@@ -1,13 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { SearchAdapter } from './adapters/adapter.js';
 import { createAdapter } from './adapters/create-adapter.js';
 import { createConfigReloader } from './config/config-reloader.js';
 import { LiveConfig } from './config/live-config.js';
 import type { RouteConfig, SidecartConfig } from './config/schema.js';
 import { createEventsRouter } from './events/events-router.js';
-import { headerIdentity, type IdentityResolver } from './identity/shopper-identity.js';
+import { createAdminRouter } from './controls/admin-router.js';
+import { createJsonDepthGuard } from './controls/json-depth-guard.js';
+import { createShopperControlsRouter } from './controls/shopper-controls-router.js';
+import { createIdentityResolver } from './identity/create-identity-resolver.js';
+import type { IdentityResolver } from './identity/shopper-identity.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createProfileUpdater } from './personalization/profile-update.js';
@@ -59,7 +63,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   const store =
     options.store ??
     createProfileStore({ config, metrics, logger, updater: (state, events, now) => createProfileUpdater(live.current().personalization)(state, events, now) });
-  const identify: IdentityResolver = headerIdentity(config.identity);
+  const identify: IdentityResolver = createIdentityResolver(config.identity);
 
   const pool = createUpstreamPool(config.upstream);
   const agent = createPassthroughAgent(config.upstream);
@@ -71,8 +75,14 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   };
 
   const searchDeps: SearchRouteDeps = { live, pool, store, identify, adapterFor, metrics, logger };
-  const apiRouters: Router[] = [createEventsRouter({ live, store, identify, metrics })];
-  const adminRouters: Router[] = [];
+  // The depth guard goes first so it covers every API router mounted after it.
+  const jsonDepthGuard = express.Router().use('/sidecart/v1', createJsonDepthGuard());
+  const apiRouters: Router[] = [
+    jsonDepthGuard,
+    createEventsRouter({ live, store, identify, metrics }),
+    createShopperControlsRouter({ live, store, identify, logger }),
+  ];
+  const adminRouters: Router[] = [createAdminRouter({ live, store, logger })];
 
   const traffic = createTrafficServer({
     live,
