@@ -1,42 +1,79 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { LiveConfig } from '../config/live-config.js';
-import type { IdentityResolver } from '../identity/shopper-identity.js';
+import { isValidShopperId, type IdentityResolver } from '../identity/shopper-identity.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProfileStore } from '../store/profile-store.js';
-import { parseEventBatch } from './parse-event-batch.js';
 import { sendApiError } from '../proxy/api-errors.js';
+import { isAdminCall } from './admin-caller.js';
+import { ingestEvents } from './ingest-events.js';
+import { parseEventBatch } from './parse-event-batch.js';
+import { createShopperRateLimiter, type ShopperRateLimiter } from './shopper-rate-limiter.js';
 
 export interface EventsRouterDeps {
   live: LiveConfig;
   store: ProfileStore;
   identify: IdentityResolver;
   metrics: Metrics;
+  /** Shared with other ingestion paths if they want the same budget; default: a new one. */
+  rateLimiter?: ShopperRateLimiter;
+  now?: () => number;
 }
 
-/** `POST /sidecart/v1/events`: a batch of shopping events for the identified shopper. */
+/** Buckets kept for the rate limit; beyond it the least recently seen shopper starts afresh. */
+const RATE_LIMIT_SHOPPERS = 50_000;
+
+/**
+ * `POST /sidecart/v1/events`: a batch of shopping events for the identified shopper.
+ * Admin form: `Authorization: Bearer <admin.token>` and `shopperId` in the body (backfills,
+ * server-side integrations); naming a shopper without the token is 403.
+ * Order of checks: who (403/401) → rate limit (429) → validation (400) → store (202).
+ */
 export function createEventsRouter(deps: EventsRouterDeps): Router {
   const router = express.Router();
+  const limiter = deps.rateLimiter ?? createShopperRateLimiter({ maxShoppers: RATE_LIMIT_SHOPPERS });
+  const clock = deps.now ?? Date.now;
+
   router.post('/sidecart/v1/events', async (req: Request, res: Response) => {
     const config = deps.live.current();
-    const shopper = await deps.identify(req);
-    if (!shopper) return sendApiError(res, 401, 'no_identity', `no shopper identity (send the ${config.identity.header || 'configured identity'} header)`);
-    const now = Date.now();
-    const parsed = parseEventBatch(req.body, config.events, now);
+    const now = clock();
+    const body: unknown = req.body;
+    const namesShopper = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'shopperId');
+    const admin = namesShopper && isAdminCall(req, config.admin.token);
+    if (namesShopper && !admin) {
+      deps.metrics.eventsRejected.inc({ reason: 'forbidden' });
+      return sendApiError(res, 403, 'forbidden', 'shopperId: only an admin call (Authorization: Bearer <admin token>) may name the shopper', 'shopperId');
+    }
+
+    let shopperId: string;
+    if (admin) {
+      const named = (body as { shopperId?: unknown }).shopperId;
+      if (typeof named !== 'string' || !isValidShopperId(named, config.identity.maxIdLength)) {
+        deps.metrics.eventsRejected.inc({ reason: 'invalid' });
+        return sendApiError(res, 400, 'invalid_event', `shopperId: 1-${config.identity.maxIdLength} letters, digits or _ . : @ -`, 'shopperId');
+      }
+      shopperId = named;
+    } else {
+      const shopper = await deps.identify(req);
+      if (!shopper) return sendApiError(res, 401, 'no_identity', `no shopper identity (send the ${config.identity.header || 'configured identity'} header)`);
+      shopperId = shopper.id;
+      // Admin calls are trusted backfills and are not limited; shoppers are.
+      const verdict = limiter.take(shopperId, { perSecond: config.events.rateLimitPerSecond, burst: config.events.rateLimitBurst }, now);
+      if (!verdict.allowed) {
+        deps.metrics.eventsRejected.inc({ reason: 'rate-limited' });
+        res.set('Retry-After', String(verdict.retryAfterSeconds));
+        return sendApiError(res, 429, 'rate_limited', `too many event calls for this shopper; retry after ${verdict.retryAfterSeconds} s`);
+      }
+    }
+
+    const parsed = parseEventBatch(body, config.events, now);
     if (!parsed.ok) {
       deps.metrics.eventsRejected.inc({ reason: 'invalid' });
       return sendApiError(res, 400, 'invalid_event', `${parsed.field}: ${parsed.message}`, parsed.field);
     }
-    if (parsed.batch.shopperId !== undefined) {
-      return sendApiError(res, 403, 'forbidden', 'shopperId: only an admin call may name the shopper', 'shopperId');
-    }
-    const read = await deps.store.read(shopper.id, now);
-    if (read.record.settings && !read.record.settings.personalization) {
-      // Data minimization: an opted-out shopper's events are acknowledged and dropped.
-      deps.metrics.eventsRejected.inc({ reason: 'opted-out' });
+    const result = await ingestEvents(deps, shopperId, parsed.batch.events, 'api', now);
+    if (!result.stored) {
       return res.status(202).json({ accepted: 0, duplicates: 0, stored: false, reason: 'personalization is off for this shopper' });
     }
-    const result = await deps.store.applyEvents(shopper.id, parsed.batch.events, now);
-    for (const event of parsed.batch.events) deps.metrics.eventsIngested.inc({ type: event.type, source: 'api' });
     res.status(202).json({ accepted: result.applied, duplicates: result.duplicates, stored: true });
   });
   return router;

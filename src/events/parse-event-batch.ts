@@ -54,7 +54,9 @@ export function parseEventBatch(body: unknown, limits: EventBatchLimits, now: nu
   const result = schema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    return { ok: false, field: issue.path.length ? issue.path.join('.') : '(body)', message: issue.message };
+    // An unknown key is reported by its own path (events.0.colour), not its parent's.
+    const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    return { ok: false, field: path.length ? path.join('.') : '(body)', message: issue.message };
   }
   for (const [i, event] of result.data.events.entries()) {
     if (event.type !== 'search' && event.items.length === 0) {
