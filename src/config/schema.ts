@@ -197,12 +197,12 @@ const tapSchema = z
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
     type: z.enum(EVENT_TYPES),
     /** Where the items are in the request body (`""` = the body is the array). */
-    itemsPath: z.string().default('items'),
-    idPath: z.string().default('id'),
-    quantityPath: z.string().optional(),
-    pricePath: z.string().optional(),
-    brandPath: z.string().optional(),
-    categoryPath: z.string().optional(),
+    itemsPath: jsonPath.default('items'),
+    idPath: jsonPath.default('id'),
+    quantityPath: jsonPath.optional(),
+    pricePath: jsonPath.optional(),
+    brandPath: jsonPath.optional(),
+    categoryPath: jsonPath.optional(),
     /** Read items from the request body or the upstream's response body. */
     source: z.enum(['request', 'response']).default('request'),
     maxBodyBytes: positiveInt(1024 * 1024),
