@@ -4,13 +4,15 @@ import { loadGroceryData } from './grocery-data.js';
 import { formatResults } from './results-table.js';
 import { writeSection } from './results-file.js';
 import { measure, prepare, type EvaluationResult } from './run-evaluation.js';
+import { ablateSignals, formatAblation, type SignalRow } from './signal-ablation.js';
 
-// `npm run evaluate -- [--data <dir>] [--strength 0.5] [--results bench/RESULTS.md] [--no-write]`
+// `npm run evaluate -- [--data <dir>] [--strength 0.5] [--results bench/RESULTS.md] [--no-write] [--no-signals]`
 
 export const RESULTS_HEADING = 'Offline evaluation';
 
 export interface CliOutcome {
   result: EvaluationResult;
+  signals: SignalRow[];
   table: string;
   seconds: number;
 }
@@ -32,8 +34,9 @@ export function runEvaluationCli(argv: readonly string[], log: (line: string) =>
   const started = Date.now();
   const prepared = prepare(loadGroceryData(dir), config);
   const result = measure(prepared, { config, strength });
+  const ablation = argv.includes('--no-signals') ? null : ablateSignals(prepared, config, strength);
   const seconds = (Date.now() - started) / 1000;
-  const table = formatResults(result, { strength });
+  const table = formatResults(result, { strength }) + (ablation ? `\n\n${formatAblation(ablation.base, ablation.rows)}` : '');
   log(table);
   log(`(${seconds.toFixed(1)} s)`);
   if (!argv.includes('--no-write')) {
@@ -52,5 +55,5 @@ export function runEvaluationCli(argv: readonly string[], log: (line: string) =>
     writeSection(resultsFile, RESULTS_HEADING, body);
     log(`written to ${resultsFile} under "## ${RESULTS_HEADING}"`);
   }
-  return { result, table, seconds };
+  return { result, signals: ablation?.rows ?? [], table, seconds };
 }

@@ -3,6 +3,7 @@ import type { FeatureName } from '../config/schema.js';
 import type { ComplementaryCandidate } from './complementary.js';
 import type { ActivePreference } from './dietary.js';
 import type { ExplainEntry } from './explain.js';
+import type { HouseholdEstimate } from './household.js';
 import type { ReorderCandidate } from './reorder.js';
 import type { PersonalizationSection, ReorderItem, UsualItem } from './section-types.js';
 import type { UsualCandidate } from './usual.js';
@@ -20,6 +21,9 @@ export interface SectionFacts {
   reorder: ReorderCandidate[];
   preferences: ActivePreference[];
   quantityMemory: boolean;
+  /** Ranking signals beyond affinities that had something to say on this page. */
+  rankingSignals?: string[];
+  household?: HouseholdEstimate | null;
   /** Present when the complementary feature is on. */
   complementary?: ComplementaryCandidate[];
   explain?: ExplainEntry[];
@@ -57,6 +61,7 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
     applied.push('smart_ranking');
     badges.push('Personalized for you');
   }
+  if (facts.reordered) for (const signal of facts.rankingSignals ?? []) applied.push(signal);
   if (facts.reordered && facts.dietaryTouched) {
     applied.push('dietary');
     for (const p of facts.preferences) badges.push(`${p.name} choices first`);
@@ -86,6 +91,10 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
       applied.push('complementary');
       badges.push('Often bought together');
     }
+  }
+  if (facts.household) {
+    section.household = { size: facts.household.size, confidence: facts.household.confidence };
+    applied.push('household');
   }
   if (facts.explain) section.explain = facts.explain;
   return section;

@@ -16,7 +16,7 @@ export interface ExplainEntry {
 const NOTABLE = 0.3;
 
 export function hitReasons(hit: HitView, ctx: RankContext): string[] {
-  const parts: ScoreParts = { product: 0, brand: 0, category: 0, tag: 0, session: 0, dietary: 0, complementary: 0 };
+  const parts: ScoreParts = { product: 0, brand: 0, category: 0, tag: 0, session: 0, dietary: 0, complementary: 0, price: 0 };
   const tags = hitTags(hit);
   personalScore(hit, tags, ctx, parts);
   const reasons: string[] = [];
@@ -32,6 +32,7 @@ export function hitReasons(hit: HitView, ctx: RankContext): string[] {
     if (best) reasons.push(`you often choose ${best}`);
   }
   if (parts.session > 0) reasons.push('seen this session');
+  if (parts.price >= 0.5) reasons.push('in your usual price range');
   if (parts.complementary > 0) reasons.push(`often bought with ${ctx.complements.get(hit.id)!.anchor}`);
   if (ctx.dietary) {
     for (const p of ctx.preferences) {

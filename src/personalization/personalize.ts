@@ -5,7 +5,9 @@ import { complementAnchors, complementaryItems, complementScores, type CoPurchas
 import { confidence } from './confidence.js';
 import { activePreferences } from './dietary.js';
 import { explainOrder } from './explain.js';
+import { estimateHousehold } from './household.js';
 import { enabledFeatures } from './features.js';
+import { buildPriceLevels } from './price-fit.js';
 import { usableProfile } from './profile-guard.js';
 import { buildSession, type RankContext } from './rank-context.js';
 import { movedUp, rankHits } from './rank.js';
@@ -22,6 +24,7 @@ export { DEFAULT_FEATURES, enabledFeatures } from './features.js';
 export type { ExplainEntry } from './explain.js';
 export type { ComplementaryItem, PersonalizationSection, PreferenceNote, ReorderItem, UsualItem } from './section-types.js';
 export type { CoPurchases } from './complementary.js';
+export { estimateHousehold, type HouseholdEstimate } from './household.js';
 
 /** Suggestions in the complementary list. */
 const MAX_COMPLEMENTARY = 5;
@@ -94,6 +97,7 @@ function run(input: PersonalizeInput): PersonalizeResult {
     weights: config.weights,
     preferences,
     complements,
+    priceLevels: on('price_sensitivity') && on('smart_ranking') ? buildPriceLevels(hits, profile) : new Map(),
     tagLift: on('smart_ranking') ? buildTagLift(hits, profile, now, config.halfLifeDays) : new Map(),
     session: on('smart_ranking') ? buildSession(record.session) : new Map(),
     dietary: preferences.length > 0,
@@ -103,7 +107,8 @@ function run(input: PersonalizeInput): PersonalizeResult {
   const ranked = rankHits(hits, ctx, effectiveStrength(input.strength, record));
   const moved = movedUp(ranked.order, hits.length);
   const usual = on('usual') ? usualItems(profile, config.usual) : [];
-  const reorder = on('reorder') ? reorderItems(profile, now, config.reorder) : [];
+  const household = on('household') ? estimateHousehold(profile) : null;
+  const reorder = on('reorder') ? reorderItems(profile, now, config.reorder, { householdCycleDays: household?.stapleCycleDays }) : [];
   const section = compileSection(hits, {
     features,
     confidence: confidence(profile, now, config.halfLifeDays),
@@ -115,6 +120,8 @@ function run(input: PersonalizeInput): PersonalizeResult {
     complementary: on('complementary') ? complementaryItems(complements, shownElsewhere(hits, record, usual, reorder), MAX_COMPLEMENTARY) : undefined,
     preferences,
     quantityMemory: on('quantity_memory'),
+    rankingSignals: [...(ctx.priceLevels.size > 0 ? ['price_sensitivity'] : []), ...(complements.size > 0 ? ['complementary'] : [])],
+    household,
     explain: input.explain ? explainOrder(hits, ranked.order, ctx) : undefined,
   });
   return { order: ranked.order, moved, section };

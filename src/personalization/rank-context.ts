@@ -3,6 +3,7 @@ import type { PersonalizationConfig } from '../config/schema.js';
 import { decayedWeight } from './decay.js';
 import { dietaryFit, normalizeTag } from './dietary-vocabulary.js';
 import type { ActivePreference } from './dietary.js';
+import { priceFit, type PriceLevel } from './price-fit.js';
 import type { SessionContext, ShopperProfile } from './types.js';
 
 // Everything the ranker needs, computed once per call, and the per-hit affinity score.
@@ -23,6 +24,8 @@ export interface RankContext {
   preferences: ActivePreference[];
   /** Tag → lift of the shopper's preference for it over its share of this page (see tag-lift). */
   tagLift: Map<string, number>;
+  /** Category → the shopper's price level on this page (price_sensitivity feature). */
+  priceLevels: Map<string, PriceLevel>;
   /** Partner product → co-purchase score with the shopper's anchors (complementary feature). */
   complements: Map<string, { score: number; anchor: string }>;
   /** Product id → 1 for the newest session item, falling towards 0 for older ones. */
@@ -41,6 +44,7 @@ export interface ScoreParts {
   session: number;
   dietary: number;
   complementary: number;
+  price: number;
 }
 
 const squash = (x: number, k: number): number => (x > 0 ? x / (x + k) : x < 0 ? -(-x / (-x + k)) : 0);
@@ -92,6 +96,7 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
     }
   }
   const session = ctx.affinity ? (ctx.session.get(hit.id) ?? 0) : 0;
+  const price = ctx.priceLevels.size > 0 ? priceFit(hit, ctx.priceLevels) : 0;
   const complementary = ctx.complements.size > 0 ? (ctx.complements.get(hit.id)?.score ?? 0) : 0;
   const dietary = ctx.dietary ? dietaryScore(ctx.preferences, tags) : 0;
   if (parts) {
@@ -102,6 +107,7 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
     parts.session = session;
     parts.dietary = dietary;
     parts.complementary = complementary;
+    parts.price = price;
   }
-  return w.product * product + w.brand * brand + w.category * category + w.tag * tag + w.session * session + w.dietary * dietary + (w.complementary ?? 0) * complementary;
+  return w.product * product + w.brand * brand + w.category * category + w.tag * tag + w.session * session + w.dietary * dietary + (w.complementary ?? 0) * complementary + w.price * price;
 }

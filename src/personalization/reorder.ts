@@ -33,19 +33,29 @@ export function urgencyOf(daysUntilDue: number): Urgency {
 
 const URGENCY_RANK: Record<Urgency, number> = { due_now: 0, due_soon: 1, upcoming: 2 };
 
-export function reorderItems(profile: ShopperProfile | null, now: number, config: PersonalizationConfig['reorder']): ReorderCandidate[] {
+/**
+ * With the household's staple rhythm known (household feature), a product seen with one gap only
+ * gets a cycle: its gap averaged with the rhythm, so one odd gap does not decide alone.
+ */
+export interface ReorderOptions {
+  householdCycleDays?: number | null;
+}
+
+export function reorderItems(profile: ShopperProfile | null, now: number, config: PersonalizationConfig['reorder'], options: ReorderOptions = {}): ReorderCandidate[] {
   if (!profile) return [];
+  const rhythm = options.householdCycleDays ?? null;
   const out: ReorderCandidate[] = [];
   for (const id in profile.products) {
     const stat = profile.products[id]!;
-    if (stat.gn < MIN_GAPS || stat.last <= 0 || stat.gm < MIN_CYCLE_DAYS) continue;
-    const cycle = stat.gm;
+    const sparse = stat.gn === 1 && rhythm !== null;
+    if ((stat.gn < MIN_GAPS && !sparse) || stat.last <= 0 || stat.gm < MIN_CYCLE_DAYS) continue;
+    const cycle = sparse ? (stat.gm + rhythm) / 2 : stat.gm;
     const daysSince = (now - stat.last) / DAY_MS;
     if (daysSince < config.dueFactor * cycle) continue;
     if (daysSince > 2 * cycle + config.horizonDays) continue;
     const daysUntilDue = Math.round(cycle - daysSince);
     if (daysUntilDue > config.horizonDays) continue;
-    const spread = gapStdDev(stat) / cycle;
+    const spread = sparse ? 1 : gapStdDev(stat) / cycle;
     out.push({
       id,
       usualQuantity: stat.q > 0 ? stat.q : 1,

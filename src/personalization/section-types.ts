@@ -52,6 +52,8 @@ export interface PersonalizationSection {
   explain?: ExplainEntry[];
   /** Often bought together with the cart or the shopper's staples (complementary feature). */
   complementary?: ComplementaryItem[];
+  /** Estimated household size with its confidence (household feature). */
+  household?: { size: number; confidence: number };
   /** Dietary and cultural preferences in effect (dietary feature on). */
   preferences?: PreferenceNote[];
 }
