@@ -67,6 +67,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
   private config: BreakerConfig;
   private readonly journal: ReplayJournal;
   private draining: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Bumped on every write per shopper, so a slow Redis read never overwrites a newer cached copy. */
   private readonly versions = new Map<string, number>();
@@ -222,6 +223,11 @@ export class ResilientProfileStore implements ManagedProfileStore {
     };
   }
 
+  /** Resolves true once Redis is connected (tests, start-up logs); the store serves either way. */
+  ready(timeoutMs = 5_000): Promise<boolean> {
+    return this.options.redis.ready(timeoutMs);
+  }
+
   /** The breaker's effective options (admin view; tests). */
   breakerSettings(): { timeout: number; resetTimeout: number; errorThresholdPercentage: number; volumeThreshold: number } {
     const live = (this.breaker as unknown as { options: { timeout: number; resetTimeout: number; errorThresholdPercentage: number } }).options;
@@ -230,6 +236,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.detachMetrics();
     this.breaker.shutdown();
     await this.options.redis.close();
@@ -282,8 +289,25 @@ export class ResilientProfileStore implements ManagedProfileStore {
       }
     })().finally(() => {
       this.draining = null;
+      this.scheduleDrain();
     });
     return this.draining;
+  }
+
+  /**
+   * While entries wait, try again on a timer: without it a quiet process (or one whose shoppers
+   * all have pending entries, so they skip Redis) would neither replay nor let the breaker see
+   * that Redis is still down. An open breaker rejects these at once; its half-open probe and
+   * `close` take over.
+   */
+  private scheduleDrain(): void {
+    if (this.retryTimer || this.closed || this.journal.size === 0) return;
+    const delay = Math.min(1_000, Math.max(50, Math.floor(this.config.resetTimeoutMs / 4)));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.drain();
+    }, delay);
+    this.retryTimer.unref();
   }
 
   private replay(entry: JournalEntry, signal: AbortSignal): Promise<unknown> {
@@ -301,6 +325,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
   private journalPush(entry: JournalEntry): boolean {
     const accepted = this.journal.push(entry);
     this.reportJournal();
+    this.scheduleDrain();
     if (!accepted) {
       this.options.metrics?.journalDropped.inc();
       this.droppedSinceLog++;
