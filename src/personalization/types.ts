@@ -59,6 +59,9 @@ export interface ProductStat {
   category?: string;
   /** Last seen price (for price sensitivity). */
   p?: number;
+  /** Purchases per season, packed 4 bits each (winter, spring, summer, autumn); only kept when the
+   * store enables the seasonal feature. See personalization/seasons.ts. */
+  ss?: number;
 }
 
 /** A decayed affinity: weight `w` as of time `t`. */
