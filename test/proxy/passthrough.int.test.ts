@@ -96,8 +96,6 @@ describe('pass-through', () => {
         te: 'trailers',
         'x-sidecart-debug': 'forged',
         'proxy-authorization': 'Basic c2VjcmV0',
-        connection: 'keep-alive, x-drop-me',
-        'x-drop-me': 'hop',
         host: 'shop.example',
       },
     });
@@ -109,10 +107,24 @@ describe('pass-through', () => {
     expect(echoed.headers['x-forwarded-for']).toContain('127.0.0.1');
     expect(echoed.headers['x-forwarded-proto']).toBe('http');
     expect(echoed.headers['x-forwarded-host']).toBe('shop.example');
-    for (const hop of ['te', 'proxy-authorization', 'x-drop-me', 'x-sidecart-debug']) expect(echoed.headers[hop]).toBeUndefined();
+    for (const hop of ['te', 'proxy-authorization', 'x-sidecart-debug']) expect(echoed.headers[hop]).toBeUndefined();
     // Response headers come back unchanged.
     expect(res.headers['set-cookie']).toBe('a=1; Path=/');
     expect(res.headers['x-multi']).toBe('one');
+  });
+
+  it('drops headers named in Connection (hop-by-hop by declaration)', async () => {
+    const echoed = await new Promise<{ headers: Record<string, string> }>((resolve, reject) => {
+      const req = httpRequest(`${proxy.url}/echo/conn`, { headers: { connection: 'keep-alive, x-drop-me', 'x-drop-me': 'hop', 'x-keep-me': 'end-to-end' } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(JSON.parse(text) as { headers: Record<string, string> }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(echoed.headers['x-drop-me']).toBeUndefined();
+    expect(echoed.headers['x-keep-me']).toBe('end-to-end');
   });
 
   it('passes non-2xx statuses through untouched', async () => {

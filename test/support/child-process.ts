@@ -40,7 +40,8 @@ export async function startTsProcess(
   ]);
   if (outcome !== 'ready') {
     child.kill('SIGKILL');
-    throw new Error(`${script} did not start (${outcome}):\n${output}`);
+    const how = outcome === 'exited' ? `exited with code ${child.exitCode}` : outcome;
+    throw new Error(`${script} did not start (${how}):\n${output}`);
   }
   return {
     child,
