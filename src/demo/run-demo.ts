@@ -53,8 +53,8 @@ for (const [shopper, { basket }] of Object.entries(shoppers)) {
   await res.body.dump();
 }
 
-async function topHits(shopper: string | null): Promise<{ header: string; names: string[] }> {
-  const res = await request(`${url}/products/_search?q=milk&size=24`, { headers: shopper ? { 'x-user-id': shopper } : {} });
+async function topHits(shopper: string): Promise<{ header: string; names: string[] }> {
+  const res = await request(`${url}/products/_search?q=dairy&size=24`, { headers: { 'x-user-id': shopper } });
   const doc = (await res.body.json()) as { hits: { hits: { _source: { name: string } }[] } };
   return { header: String(res.headers['x-sidecart']), names: doc.hits.hits.slice(0, 5).map((h) => h._source.name) };
 }
@@ -63,12 +63,12 @@ const lines: string[] = [];
 lines.push(`demo backend (Elasticsearch-shaped, ${DEMO_CATALOG.length} products): ${backendUrl}`);
 lines.push(`sidecart: ${url}   ops: http://127.0.0.1:${bound.opsPort}/metrics`);
 lines.push('');
-for (const shopper of [...Object.keys(shoppers), null]) {
+for (const shopper of [...Object.keys(shoppers), 'carol-789']) {
   const { header, names } = await topHits(shopper);
-  const label = shopper ? `${shopper} (${shoppers[shopper]!.who})` : 'an unknown shopper';
+  const label = shoppers[shopper] ? `${shopper} (${shoppers[shopper]!.who})` : `${shopper} (unknown: no history)`;
   lines.push(`${label}  →  X-Sidecart: ${header}`);
   names.forEach((name, i) => lines.push(`   ${i + 1}. ${name}`));
-  lines.push(`   curl -s '${url}/products/_search?q=milk&size=5'${shopper ? ` -H 'x-user-id: ${shopper}'` : ''} | jq '.hits.hits[]._source.name, ._personalization'`);
+  lines.push(`   curl -s '${url}/products/_search?q=dairy&size=5' -H 'x-user-id: ${shopper}' | jq '.hits.hits[]._source.name, ._personalization'`);
   lines.push('');
 }
 console.log(lines.join('\n'));
