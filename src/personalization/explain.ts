@@ -1,5 +1,6 @@
 import type { HitView } from '../adapters/adapter.js';
 import { dietaryFit } from './dietary-vocabulary.js';
+import { inSeason } from './seasons.js';
 import { hitTags, personalScore, type RankContext, type ScoreParts } from './rank-context.js';
 
 // Per-hit explanations, built only when asked (`explain`): where the hit was, where it is now,
@@ -24,6 +25,10 @@ export function hitReasons(hit: HitView, ctx: RankContext): string[] {
   if (ctx.affinity && stat) {
     if (stat.n > 0) reasons.push(stat.n === 1 ? 'bought once' : `bought ${stat.n} times`);
     else if (stat.w > 0) reasons.push('you looked at this before');
+  }
+  if (ctx.seasonal && stat) {
+    const season = inSeason(stat, ctx.now);
+    if (season !== null) reasons.push(season ? 'in season' : 'out of season');
   }
   if (parts.brand >= NOTABLE && hit.brand) reasons.push(`you like ${hit.brand}`);
   if (parts.category >= NOTABLE && hit.category) reasons.push(`you often buy ${hit.category}`);

@@ -101,6 +101,7 @@ function run(input: PersonalizeInput): PersonalizeResult {
     tagLift: on('smart_ranking') ? buildTagLift(hits, profile, now, config.halfLifeDays) : new Map(),
     session: on('smart_ranking') ? buildSession(record.session) : new Map(),
     dietary: preferences.length > 0,
+    seasonal: on('seasonal'),
     // Session context counts even before a profile exists (a new shopper's first visit).
     affinity: on('smart_ranking'),
   };
@@ -108,7 +109,7 @@ function run(input: PersonalizeInput): PersonalizeResult {
   const moved = movedUp(ranked.order, hits.length);
   const usual = on('usual') ? usualItems(profile, config.usual) : [];
   const household = on('household') ? estimateHousehold(profile) : null;
-  const reorder = on('reorder') ? reorderItems(profile, now, config.reorder, { householdCycleDays: household?.stapleCycleDays }) : [];
+  const reorder = on('reorder') ? reorderItems(profile, now, config.reorder, { householdCycleDays: household?.stapleCycleDays, seasonal: on('seasonal') }) : [];
   const section = compileSection(hits, {
     features,
     confidence: confidence(profile, now, config.halfLifeDays),

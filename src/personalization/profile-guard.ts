@@ -52,6 +52,7 @@ function repairStat(s: unknown): ProductStat | null {
   if (typeof s.brand === 'string') stat.brand = s.brand;
   if (typeof s.category === 'string') stat.category = s.category;
   if (typeof s.p === 'number' && Number.isFinite(s.p)) stat.p = s.p;
+  if (typeof s.ss === 'number' && Number.isFinite(s.ss) && s.ss > 0) stat.ss = s.ss;
   return stat;
 }
 

@@ -4,6 +4,7 @@ import { dietaryFit, dietaryRule, knownPreferences, normalizeTag } from './dieta
 import { boundProfile } from './profile-bounds.js';
 import { repairProfile } from './profile-guard.js';
 import { addPurchaseQuantity, addPurchaseTime } from './purchase-stats.js';
+import { addSeasonPurchase } from './seasons.js';
 import { updateSession } from './session-update.js';
 import { signalWeights } from './signal-weights.js';
 import type { EventItem, SessionContext, ShopperEvent, ShopperProfile } from './types.js';
@@ -41,6 +42,8 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
   const maxGapDays = config?.reorder.maxGapDays ?? FALLBACK.maxGapDays;
   const extraTags = config?.dietary.extraTags ?? FALLBACK.extraTags;
   const weights = signalWeights(config);
+  // Season counts cost bytes per product: kept only when the store turns the feature on.
+  const keepSeasons = config?.features.seasonal === true;
   const preferences = knownPreferences(extraTags).map((name) => ({ name, rule: dietaryRule(name, extraTags)! }));
 
   const hadProfile = state.profile !== null && state.profile !== undefined;
@@ -74,6 +77,7 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
       stat.n += 1;
       addPurchaseQuantity(stat, item.quantity);
       addPurchaseTime(stat, event.at, maxGapDays);
+      if (keepSeasons) addSeasonPurchase(stat, event.at);
       profile.dietaryBase += 1;
       for (const { name, rule } of preferences) {
         if (dietaryFit(rule, tags) === 1) profile.dietaryCounts[name] = (profile.dietaryCounts[name] ?? 0) + 1;

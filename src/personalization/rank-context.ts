@@ -4,6 +4,7 @@ import { decayedWeight } from './decay.js';
 import { dietaryFit, normalizeTag } from './dietary-vocabulary.js';
 import type { ActivePreference } from './dietary.js';
 import { priceFit, type PriceLevel } from './price-fit.js';
+import { inSeason, OUT_OF_SEASON_FACTOR } from './seasons.js';
 import type { SessionContext, ShopperProfile } from './types.js';
 
 // Everything the ranker needs, computed once per call, and the per-hit affinity score.
@@ -32,6 +33,8 @@ export interface RankContext {
   session: Map<string, number>;
   /** Apply the dietary component (feature on and some preference active). */
   dietary: boolean;
+  /** Seasonal feature: seasonal products count less out of season. */
+  seasonal: boolean;
   /** Apply the affinity and session components (smart_ranking on). */
   affinity: boolean;
 }
@@ -86,7 +89,9 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
   let tag = 0;
   const profile = ctx.profile;
   if (ctx.affinity && profile) {
-    product = squash(decayedWeight(profile.products[hit.id], ctx.now, ctx.halfLifeDays), K_PRODUCT);
+    const stat = profile.products[hit.id];
+    product = squash(decayedWeight(stat, ctx.now, ctx.halfLifeDays), K_PRODUCT);
+    if (ctx.seasonal && product > 0 && inSeason(stat, ctx.now) === false) product *= OUT_OF_SEASON_FACTOR;
     if (hit.brand) brand = squash(decayedWeight(profile.brands[hit.brand], ctx.now, ctx.halfLifeDays), K_BRAND);
     if (hit.category) category = squash(decayedWeight(profile.categories[hit.category], ctx.now, ctx.halfLifeDays), K_CATEGORY);
     // The strongest lift, up or down, among the hit's tags.

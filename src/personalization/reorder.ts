@@ -1,6 +1,7 @@
 import type { PersonalizationConfig } from '../config/schema.js';
 import { DAY_MS } from './decay.js';
 import { gapStdDev } from './purchase-stats.js';
+import { inSeason } from './seasons.js';
 import type { ShopperProfile } from './types.js';
 
 // Reorder reminders: a product's cycle is the mean gap between its purchases. It is due once
@@ -39,6 +40,8 @@ const URGENCY_RANK: Record<Urgency, number> = { due_now: 0, due_soon: 1, upcomin
  */
 export interface ReorderOptions {
   householdCycleDays?: number | null;
+  /** Seasonal feature: no reminder for a seasonal product out of its season. */
+  seasonal?: boolean;
 }
 
 export function reorderItems(profile: ShopperProfile | null, now: number, config: PersonalizationConfig['reorder'], options: ReorderOptions = {}): ReorderCandidate[] {
@@ -49,6 +52,7 @@ export function reorderItems(profile: ShopperProfile | null, now: number, config
     const stat = profile.products[id]!;
     const sparse = stat.gn === 1 && rhythm !== null;
     if ((stat.gn < MIN_GAPS && !sparse) || stat.last <= 0 || stat.gm < MIN_CYCLE_DAYS) continue;
+    if (options.seasonal && inSeason(stat, now) === false) continue;
     const cycle = sparse ? (stat.gm + rhythm) / 2 : stat.gm;
     const daysSince = (now - stat.last) / DAY_MS;
     if (daysSince < config.dueFactor * cycle) continue;
