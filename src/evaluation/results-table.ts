@@ -33,5 +33,23 @@ export function formatResults(r: EvaluationResult, options: { strength: number }
     '| --- | ---: | ---: | ---: |',
     `| backend (global popularity in aisle) | ${b.mean.toFixed(1)} | ${b.median} | ${pct(b.top10)} |`,
     `| personalized (sidecart) | ${p.mean.toFixed(1)} | ${p.median} | ${pct(p.top10)} |`,
+    '',
+    reading(r),
+  ].join('\n');
+}
+
+/** Plain-words reading of the numbers, computed so it never disagrees with the table. */
+function reading(r: EvaluationResult): string {
+  const s = r.sets;
+  const beatsPopular = s.union.f1 > s.popularUnion.f1 && s.usual.f1 > s.popularUsual.f1 && s.reorder.f1 > s.popularReorder.f1;
+  const beatsBackend = r.positions.personalized.mean < r.positions.backend.mean;
+  const own = s.ownTopUnion.f1 - s.union.f1;
+  return [
+    `Reading: usual ∪ reorder ${beatsPopular ? 'beats' : 'does NOT beat'} the popularity baseline (F1 ${f3(s.union.f1)} vs ${f3(s.popularUnion.f1)}),`,
+    `and personalized order ${beatsBackend ? 'beats' : 'does NOT beat'} the backend order (mean position ${r.positions.personalized.mean.toFixed(1)} vs ${r.positions.backend.mean.toFixed(1)}).`,
+    `The stronger reference "the shopper's own most-bought products, same list size" scores F1 ${f3(s.ownTopUnion.f1)}`,
+    own > 0
+      ? `(${f3(own)} above sidecart's lists): frequency alone is a strong predictor here; usual/reorder add reasons, quantities and due dates, not extra accuracy.`
+      : `(${f3(-own)} below sidecart's lists).`,
   ].join('\n');
 }
