@@ -177,14 +177,14 @@ describe('Prometheus scrapes a running sidecart', () => {
       45_000,
       prometheus,
     );
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await stop(prometheus);
     await stop(sidecart);
     backend?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   const query = (q: string) => getJson(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`) as Promise<QueryResult | undefined>;
 
@@ -204,7 +204,7 @@ describe('Prometheus scrapes a running sidecart', () => {
 
     const process = await query('sidecart_process_resident_memory_bytes{job="sidecart"}');
     expect(Number(process?.data.result[0]?.value[1])).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('applies a ConfigMap-style update (..data symlink swap) and keeps running on a bad one', async () => {
     const configDir = join(dir, 'config');
@@ -231,7 +231,7 @@ describe('Prometheus scrapes a running sidecart', () => {
     const kept = await search();
     expect(kept.status).toBe(200);
     expect(kept.sidecart).toContain('reason=disabled');
-  });
+  }, 120_000);
 
   it('passes promtool check metrics on a live scrape of /metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
