@@ -315,7 +315,18 @@ export const configSchema = z
       .strict()
       .default({}),
     experiments: z.array(experimentSchema).default([]),
-    attribution: z.object({ windowMinutes: positiveInt(60) }).strict().default({ windowMinutes: 60 }),
+    attribution: z
+      .object({
+        windowMinutes: positiveInt(60),
+        /** Shoppers whose variant and recently shown products are kept in memory (per process, LRU). */
+        maxShoppers: positiveInt(20_000),
+        /** Most recent personalized products remembered per shopper for influenced=true. */
+        maxProductsPerShopper: positiveInt(48),
+        /** Purchase/add-to-cart event ids remembered so a replayed event is counted once. */
+        maxEventIds: positiveInt(100_000),
+      })
+      .strict()
+      .default({ windowMinutes: 60, maxShoppers: 20_000, maxProductsPerShopper: 48, maxEventIds: 100_000 }),
     logging: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
