@@ -7,6 +7,7 @@ import { createConfigReloader } from './config/config-reloader.js';
 import { LiveConfig } from './config/live-config.js';
 import type { RouteConfig, SidecartConfig } from './config/schema.js';
 import { createEventsRouter } from './events/events-router.js';
+import { createTrafficTap } from './events/traffic-tap.js';
 import { createAdminRouter } from './controls/admin-router.js';
 import { createJsonDepthGuard } from './controls/json-depth-guard.js';
 import { createShopperControlsRouter } from './controls/shopper-controls-router.js';
@@ -84,11 +85,12 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   ];
   const adminRouters: Router[] = [createAdminRouter({ live, store, logger })];
 
+  const tap = createTrafficTap({ live, store, identify, metrics, logger });
   const traffic = createTrafficServer({
     live,
     logger,
     handleSearch: createSearchHandler(searchDeps),
-    passthrough: createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, agent, logger, metrics }),
+    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, agent, logger, metrics, onProxyResponse: tap.onProxyResponse })),
     apiRouters,
     apiBodyLimit: () => live.current().events.maxBodyBytes,
   });
@@ -142,6 +144,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
         logger.warn('grace period over; closing remaining connections');
         traffic.closeAllConnections();
       }
+      await tap.idle();
       if (store.flush) {
         const flushed = await store.flush(Math.max(1000, shutdownGraceMs / 2));
         if (flushed.remaining > 0) logger.warn(flushed, 'journaled writes could not reach Redis before exit');
