@@ -156,6 +156,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ['experiment', 'variant', 'type', 'influenced'] as const,
       registers: r,
     }),
+    experimentConvertedShoppers: new Counter({
+      name: 'sidecart_experiment_converted_shoppers_total',
+      help: 'Distinct exposed shoppers with at least one attributed purchase or add-to-cart, per variant and type (the numerator of the conversion rate).',
+      labelNames: ['experiment', 'variant', 'type'] as const,
+      registers: r,
+    }),
     shadowDisplacement: new Histogram({
       name: 'sidecart_shadow_top_hits_displacement',
       help: 'Shadow mode: mean absolute position change of the top 10 hits had the response been personalized.',
