@@ -16,11 +16,12 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * Fixed cost of one shopper beyond the bytes counted below (Map slot, entry object, Set of event
- * ids, decoded settings/session objects). Measured by bench/store-bench.ts as heap growth per
- * shopper minus the counted bytes (see bench/RESULTS.md, "Profile store").
+ * Fixed cost of one shopper beyond the bytes counted below (Map slot, entry object, Buffer and
+ * Set objects, settings/session objects). Measured by bench/store-bench.ts: heap + ArrayBuffer
+ * growth per shopper (1.9–2.3 KB for a typical one) minus the counted bytes was 700–1100; the
+ * limit should err on the safe side.
  */
-export const ENTRY_OVERHEAD_BYTES = 600;
+export const ENTRY_OVERHEAD_BYTES = 900;
 
 interface Entry {
   /** Profile in its codec form: a third of the heap of the decoded object, and it is what we count. */
@@ -169,7 +170,7 @@ export class MemoryProfileStore implements ManagedProfileStore {
    */
   put(shopperId: string, record: ShopperRecord, now: number, encodedProfile?: Buffer | null): void {
     const entry = this.entries.get(shopperId) ?? this.newEntry(now);
-    this.setProfile(entry, encodedProfile !== undefined ? encodedProfile : record.profile ? encodeProfile(record.profile) : null);
+    this.setProfile(entry, encodedProfile !== undefined ? ownedCopy(encodedProfile) : record.profile ? encodeProfile(record.profile) : null);
     entry.settings = record.settings;
     entry.settingsBytes = record.settings ? JSON.stringify(record.settings).length : 0;
     this.setSession(entry, record.session, now);
@@ -264,6 +265,14 @@ export class MemoryProfileStore implements ManagedProfileStore {
   private observe(operation: 'read' | 'write' | 'erase', started: number): void {
     this.options.metrics?.storeDuration.observe({ backend: 'memory', operation }, (performance.now() - started) / 1000);
   }
+}
+
+/** A Redis reply is a slice of a bigger socket buffer: keep an exact-size copy, not the whole chunk. */
+function ownedCopy(bytes: Buffer | null): Buffer | null {
+  if (!bytes) return null;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 /** Events not seen before, in order; an id repeated inside the batch counts once. */

@@ -305,7 +305,8 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
 
   const plain = w.bytes();
   const deflated = deflateRawSync(plain, { level: 6 });
-  const out = Buffer.allocUnsafe(1 + Math.min(plain.length, deflated.length));
+  // Its own exact-size memory: a slice of Node's shared 8 KB pool would keep the whole slab alive.
+  const out = Buffer.allocUnsafeSlow(1 + Math.min(plain.length, deflated.length));
   if (deflated.length < plain.length) {
     out[0] = FORMAT_DEFLATED;
     deflated.copy(out, 1);
