@@ -51,6 +51,7 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
   });
   const reorder: ReorderItem[] = facts.reorder.map((r) => {
     const item: ReorderItem = { id: r.id, usualQuantity: r.usualQuantity, daysUntilDue: r.daysUntilDue, cycleDays: r.cycleDays, urgency: r.urgency, regularity: r.regularity };
+    if (facts.quantityMemory) item.quantityConsistency = r.quantityConsistency;
     const name = names.get(r.id);
     if (name) item.name = name;
     return item;

@@ -1,6 +1,6 @@
 import type { PersonalizationConfig } from '../config/schema.js';
 import { DAY_MS } from './decay.js';
-import { gapStdDev } from './purchase-stats.js';
+import { gapStdDev, quantityShare } from './purchase-stats.js';
 import { inSeason } from './seasons.js';
 import type { ShopperProfile } from './types.js';
 
@@ -26,6 +26,8 @@ export interface ReorderCandidate {
   timesBought: number;
   /** 0..1: high when the gaps are regular (spread small against the mean). */
   regularity: number;
+  /** Share of purchases at the usual quantity (estimate). */
+  quantityConsistency: number;
 }
 
 export function urgencyOf(daysUntilDue: number): Urgency {
@@ -68,6 +70,7 @@ export function reorderItems(profile: ShopperProfile | null, now: number, config
       urgency: urgencyOf(daysUntilDue),
       timesBought: stat.n,
       regularity: Math.round(Math.max(0, 1 - spread) * 100) / 100,
+      quantityConsistency: Math.round(quantityShare(stat) * 100) / 100,
     });
   }
   out.sort((a, b) => URGENCY_RANK[a.urgency] - URGENCY_RANK[b.urgency] || b.timesBought - a.timesBought || (a.id < b.id ? -1 : 1));

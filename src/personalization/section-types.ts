@@ -26,6 +26,8 @@ export interface ReorderItem {
   urgency: 'due_now' | 'due_soon' | 'upcoming';
   /** 0..1: how regular the purchase gaps are. */
   regularity?: number;
+  /** Share of purchases at the usual quantity (0..1; quantity_memory). */
+  quantityConsistency?: number;
 }
 
 export interface ComplementaryItem {

@@ -92,6 +92,18 @@ describe('ranking', () => {
     expect(out.section.usual).toEqual([]);
   });
 
+  it('corrupt settings and session fall back to defaults', () => {
+    const rec = {
+      profile: shopper,
+      settings: { personalization: true, features: 'all', dietary: 'vegan', strength: Number.NaN, updatedAt: 0 },
+      session: { recent: 'x', queries: null, updatedAt: 0 },
+    } as never;
+    const out = personalize({ hits: page, record: rec, strength: 0.5, config: cfg, now, explain: false });
+    expect(out.order[0]).toBe(3); // the route strength applies; ranking still works
+    expect(out.section.enabled).toBe(true);
+    expect(out.section.features).toContain('smart_ranking');
+  });
+
   it('recently viewed products get a session boost', () => {
     const rec = { ...record(null), session: { recent: [{ id: 'rice-milk', type: 'view' as const, at: now }], queries: [], updatedAt: now } };
     const out = personalize({ hits: page, record: rec, strength: 1, config: cfg, now, explain: false });

@@ -79,7 +79,7 @@ describe('reorder reminders', () => {
 
   it('shows in the section with a badge, and is off when the shopper turns it off', () => {
     const on = personalize({ hits: [], record: record(coffee), strength: 0.5, config: cfg, now: day(29), explain: false });
-    expect(on.section.reorder[0]).toMatchObject({ id: 'coffee', daysUntilDue: 1, urgency: 'due_soon' });
+    expect(on.section.reorder[0]).toMatchObject({ id: 'coffee', daysUntilDue: 1, urgency: 'due_soon', usualQuantity: 1, quantityConsistency: 1 });
     expect(on.section.badges).toContain('Time to reorder');
     const off = personalize({ hits: [], record: record(coffee, { features: { reorder: false } }), strength: 0.5, config: cfg, now: day(29), explain: false });
     expect(off.section.reorder).toEqual([]);
