@@ -9,6 +9,7 @@ import type { MemoryProfileStore } from './memory-profile-store.js';
 import type { ApplyResult, FlushResult, ManagedProfileStore, StoreHealth, StoreRead } from './profile-store.js';
 import { isReady } from './redis-client.js';
 import type { RedisProfileStore } from './redis-profile-store.js';
+import { breakerOptions, causeOf, isCallerError, type Breaker, type RedisCall } from './redis-breaker.js';
 import { ReplayJournal, type JournalEntry } from './replay-journal.js';
 
 export interface ResilientStoreOptions {
@@ -22,38 +23,7 @@ export interface ResilientStoreOptions {
   logger?: Logger;
 }
 
-type RedisCall = (signal: AbortSignal) => Promise<unknown>;
-type Breaker = CircuitBreaker<[RedisCall, AbortSignal], unknown>;
-type Cause = 'open' | 'timeout' | 'error';
-
 const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
-
-/** Errors that say nothing about Redis's health: they must never trip the breaker. */
-function isCallerError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'EINVALIDSHOPPER' || code === 'ECASCONFLICT';
-}
-
-function causeOf(error: unknown): Cause {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'EOPENBREAKER' ? 'open' : code === 'ETIMEDOUT' ? 'timeout' : 'error';
-}
-
-function breakerOptions(config: BreakerConfig): CircuitBreaker.Options<[RedisCall, AbortSignal]> {
-  return {
-    name: 'redis',
-    timeout: config.timeoutMs,
-    errorThresholdPercentage: config.errorThresholdPercentage,
-    resetTimeout: config.resetTimeoutMs,
-    volumeThreshold: config.volumeThreshold,
-    rollingCountTimeout: config.rollingCountTimeoutMs,
-    rollingCountBuckets: config.rollingCountBuckets,
-    // LIBRARY-FACTS: percentiles sort the latency window on every failure; snapshots are unused.
-    rollingPercentilesEnabled: false,
-    enableSnapshots: false,
-    errorFilter: isCallerError,
-  };
-}
 
 /**
  * Redis behind one opossum breaker, with the memory store as near cache and fallback and a replay
@@ -202,9 +172,9 @@ export class ResilientProfileStore implements ManagedProfileStore {
       if (this.breaker.closed) {
         const drained = this.drain();
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, 25));
       }
+      // Waiting for the half-open probe, or pausing after a failed replay: never spin.
+      if (this.journal.size > 0) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const remaining = this.journal.size;
     if (remaining > 0) this.options.logger?.error({ remaining }, 'shutdown: journaled profile writes could not reach Redis in time');
