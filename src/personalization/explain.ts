@@ -9,6 +9,7 @@ import { hitTags, personalScore, type RankContext, type ScoreParts } from './ran
 export interface ExplainEntry {
   id: string;
   from: number;
+  /** New position; −1 when a hard dietary filter removed the hit. */
   to: number;
   reasons: string[];
 }
@@ -49,12 +50,19 @@ export function hitReasons(hit: HitView, ctx: RankContext): string[] {
   return reasons;
 }
 
-export function explainOrder(hits: readonly HitView[], order: readonly number[], ctx: RankContext): ExplainEntry[] {
+/** One entry per hit: kept hits in their new order, then hits a hard filter removed (`to` = −1). */
+export function explainOrder(hits: readonly HitView[], order: readonly number[], ctx: RankContext, removed: readonly number[] = []): ExplainEntry[] {
   const entries: ExplainEntry[] = [];
   for (let to = 0; to < order.length; to++) {
     const from = order[to]!;
     const hit = hits[from]!;
     entries.push({ id: hit.id, from, to, reasons: hitReasons(hit, ctx) });
+  }
+  for (const from of removed) {
+    const hit = hits[from]!;
+    const tags = hitTags(hit);
+    const by = ctx.preferences.filter((p) => p.hard && dietaryFit(p.rule, tags) === -1).map((p) => p.name);
+    entries.push({ id: hit.id, from, to: -1, reasons: [`hidden by the store's ${by.join(', ')} filter`] });
   }
   return entries;
 }

@@ -123,7 +123,7 @@ function run(input: PersonalizeInput): PersonalizeResult {
     quantityMemory: on('quantity_memory'),
     rankingSignals: [...(ctx.priceLevels.size > 0 ? ['price_sensitivity'] : []), ...(complements.size > 0 ? ['complementary'] : [])],
     household,
-    explain: input.explain ? explainOrder(hits, ranked.order, ctx) : undefined,
+    explain: input.explain ? explainOrder(hits, ranked.order, ctx, ranked.removed) : undefined,
   });
   return { order: ranked.order, moved, section };
 }

@@ -58,8 +58,10 @@ describe('dietary preferences', () => {
 
   it("removes conflicting hits only for an explicit preference in the store's hard filter", () => {
     const strict = config({ dietary: { hardFilter: ['vegetarian', 'vegan'] } });
-    const out = personalize({ hits: page, record: record(null, { dietary: ['vegetarian'] }), strength: 0, config: strict, now: day(0), explain: false });
+    const out = personalize({ hits: page, record: record(null, { dietary: ['vegetarian'] }), strength: 0, config: strict, now: day(0), explain: true });
     expect(out.order).toEqual([1, 2, 3]); // steak removed, the rest in backend order at strength 0
+    expect(out.moved).toEqual([]);
+    expect(out.section.explain!.at(-1)).toEqual({ id: 'steak', from: 0, to: -1, reasons: ["hidden by the store's vegetarian filter"] });
     expect(out.section.applied).toContain('dietary_filter');
     // An inferred vegan preference demotes but never hides.
     const inferred = personalize({ hits: page, record: record(veganBuyer(10)), strength: 0.5, config: strict, now: day(10), explain: false });
