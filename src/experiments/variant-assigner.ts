@@ -1,0 +1,76 @@
+import type { ExperimentConfig, RouteConfig } from '../config/schema.js';
+import type { LiveConfig } from '../config/live-config.js';
+import type { ShopperIdentity } from '../identity/shopper-identity.js';
+import type { VariantAssignment } from '../proxy/search-route.js';
+
+/**
+ * Where a shopper falls in an experiment, as a number in [0, 1): FNV-1a (32 bit) over
+ * `<experiment>:<shopperId>`, finished with murmur3's fmix32 so ids that differ only in their
+ * last character still spread over the whole range. Pure integer arithmetic: every replica and
+ * every restart computes the same value, and with the experiment's name in the input a shopper's
+ * place in one experiment says nothing about their place in another.
+ * Shopper ids are ASCII (validated), so the UTF-16 code units hashed here are the id's bytes.
+ */
+export function experimentPosition(experiment: string, shopperId: string): number {
+  let h = 0x811c9dc5;
+  const key = `${experiment}:${shopperId}`;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 0x1_0000_0000;
+}
+
+/**
+ * The variant for a shopper: the position scaled to [0, total weight) picks the variant whose
+ * cumulative weight range holds it. Changing weights moves only the shoppers near the changed
+ * boundaries; renaming the experiment reshuffles everyone (a new experiment).
+ */
+export function pickVariant(experiment: ExperimentConfig, shopperId: string): ExperimentConfig['variants'][number] {
+  const total = experiment.variants.reduce((sum, v) => sum + v.weight, 0);
+  const bucket = experimentPosition(experiment.name, shopperId) * total;
+  let upTo = 0;
+  for (const variant of experiment.variants) {
+    upTo += variant.weight;
+    if (bucket < upTo) return variant;
+  }
+  // Only reachable through floating-point rounding at the very top of the range.
+  return [...experiment.variants].reverse().find((v) => v.weight > 0) ?? experiment.variants[0]!;
+}
+
+/**
+ * `SearchRouteDeps.assignVariant`: the route's experiment (if any) decides. Reads the live
+ * config on each call, so a reload that changes weights or adds an experiment applies at once.
+ * No cache: the hash costs well under a microsecond, less than an LRU's bookkeeping would.
+ */
+export function createVariantAssigner(live: LiveConfig) {
+  let indexed: { experiments: readonly ExperimentConfig[]; byName: Map<string, ExperimentConfig> } | null = null;
+  const experimentNamed = (name: string): ExperimentConfig | undefined => {
+    const experiments = live.current().experiments;
+    if (indexed?.experiments !== experiments) indexed = { experiments, byName: new Map(experiments.map((e) => [e.name, e])) };
+    return indexed.byName.get(name);
+  };
+
+  return function assignVariant(route: RouteConfig, shopper: ShopperIdentity): VariantAssignment | null {
+    if (!route.experiment) return null;
+    const experiment = experimentNamed(route.experiment);
+    if (!experiment) return null;
+    const variant = pickVariant(experiment, shopper.id);
+    return {
+      experiment: experiment.name,
+      variant: variant.name,
+      personalize: variant.personalize,
+      ...(variant.strength !== undefined ? { strength: variant.strength } : {}),
+    };
+  };
+}
+
+/** The variant a baseline comparison starts from: the first that does not personalize, else the first. */
+export function baselineVariant(experiment: ExperimentConfig): string {
+  return (experiment.variants.find((v) => !v.personalize) ?? experiment.variants[0]!).name;
+}
