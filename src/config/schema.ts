@@ -350,6 +350,13 @@ export const configSchema = z
     if (config.store.redis.mode === 'sentinel' && config.store.redis.sentinels.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['store', 'redis', 'sentinels'], message: 'sentinel mode needs sentinels' });
     }
+    const jwt = config.identity.jwt;
+    if (jwt && !jwt.secret && !jwt.jwksFile && !jwt.jwksUrl) {
+      ctx.addIssue({ code: 'custom', path: ['identity', 'jwt'], message: 'a JWT source needs secret, jwksFile or jwksUrl to verify with' });
+    }
+    jwt?.algorithms.forEach((alg, i) => {
+      if (alg.toLowerCase() === 'none') ctx.addIssue({ code: 'custom', path: ['identity', 'jwt', 'algorithms', i], message: '"none" (unsigned tokens) is never accepted' });
+    });
     config.experiments.forEach((e, i) => {
       if (e.variants.reduce((s, v) => s + v.weight, 0) <= 0) {
         ctx.addIssue({ code: 'custom', path: ['experiments', i, 'variants'], message: 'weights must add up to more than 0' });
