@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { sendApiError } from '../proxy/api-errors.js';
 import { isAdminCall } from './admin-caller.js';
-import { ingestEvents } from './ingest-events.js';
+import { ingestEvents, type EventsAcceptedHook } from './ingest-events.js';
 import { parseEventBatch } from './parse-event-batch.js';
 import { createShopperRateLimiter, type ShopperRateLimiter } from './shopper-rate-limiter.js';
 
@@ -16,6 +16,8 @@ export interface EventsRouterDeps {
   metrics: Metrics;
   /** Shared with other ingestion paths if they want the same budget; default: a new one. */
   rateLimiter?: ShopperRateLimiter;
+  /** Told about accepted events (experiment attribution). */
+  onEventsAccepted?: EventsAcceptedHook;
   now?: () => number;
 }
 

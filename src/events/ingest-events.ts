@@ -5,6 +5,9 @@ import type { ProfileStore } from '../store/profile-store.js';
 /** Where events came from: the events API, a traffic tap, or a bulk import. */
 export type EventSource = 'api' | 'tap' | 'import';
 
+/** Told about every batch a shopper's profile accepted (experiment attribution listens). Must not throw. */
+export type EventsAcceptedHook = (shopperId: string, events: readonly ShopperEvent[], source: EventSource, now: number) => void;
+
 export type IngestResult =
   | { stored: true; applied: number; duplicates: number; journaled: boolean }
   | { stored: false; reason: 'opted-out' };
@@ -15,7 +18,7 @@ export type IngestResult =
  * and the new ones are counted per type and source.
  */
 export async function ingestEvents(
-  deps: { store: ProfileStore; metrics: Metrics },
+  deps: { store: ProfileStore; metrics: Metrics; onEventsAccepted?: EventsAcceptedHook },
   shopperId: string,
   events: ShopperEvent[],
   source: EventSource,
@@ -27,6 +30,7 @@ export async function ingestEvents(
     return { stored: false, reason: 'opted-out' };
   }
   const result = await deps.store.applyEvents(shopperId, events, now);
+  deps.onEventsAccepted?.(shopperId, events, source, now);
   if (result.applied > 0) {
     // Count by type only what was new; a retried batch adds nothing.
     const counts = new Map<string, number>();

@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { decodeBody } from '../proxy/decode-body.js';
 import type { ProfileStore } from '../store/profile-store.js';
-import { ingestEvents } from './ingest-events.js';
+import { ingestEvents, type EventsAcceptedHook } from './ingest-events.js';
 import { tapEvent } from './tap-events.js';
 import { createTapMatcher, type TapMatcher } from './tap-matcher.js';
 
@@ -18,6 +18,8 @@ export interface TrafficTapDeps {
   metrics: Metrics;
   logger: Logger;
   now?: () => number;
+  /** Told about accepted events (experiment attribution). */
+  onEventsAccepted?: EventsAcceptedHook;
 }
 
 export interface TrafficTap {
