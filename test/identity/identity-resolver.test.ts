@@ -119,3 +119,14 @@ describe('identity helpers', () => {
     expect(cache.get('dead', 10)).toBeUndefined();
   });
 });
+
+describe('identity config validation', () => {
+  it('stops the start when a JWT source has no key, or allows alg none, naming the key', () => {
+    const noKey = configSchema.safeParse({ identity: { jwt: { issuer: 'x' } } });
+    expect(noKey.success).toBe(false);
+    expect(noKey.error?.issues[0]?.path).toEqual(['identity', 'jwt']);
+    const none = configSchema.safeParse({ identity: { jwt: { secret: SECRET, algorithms: ['HS256', 'none'] } } });
+    expect(none.success).toBe(false);
+    expect(none.error?.issues[0]?.path).toEqual(['identity', 'jwt', 'algorithms', 1]);
+  });
+});
