@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { basketPairs } from '../../src/personalization/co-purchase-pairs.js';
 import { complementAnchors, complementScores } from '../../src/personalization/complementary.js';
 import { personalize } from '../../src/personalization/personalize.js';
 import type { SessionContext } from '../../src/personalization/types.js';
@@ -46,5 +47,14 @@ describe('complementary items', () => {
     const off = personalize({ hits: page, record: shopper, strength: 1, config: config(), now: day(10), explain: false, coPurchases });
     expect(off.section.complementary).toBeUndefined();
     expect(off.section.features).not.toContain('complementary');
+  });
+});
+
+describe('co-purchase pairs for the store', () => {
+  it('yields every ordered pair of a purchase basket plus the basket count, bounded', () => {
+    const pairs = basketPairs(purchase(day(0), 'a', 'b', 'a'));
+    expect(pairs).toEqual([['a', 'a'], ['a', 'b'], ['b', 'a'], ['b', 'b']]);
+    expect(basketPairs({ id: 'v', type: 'view', at: 0, items: [{ id: 'a', quantity: 1 }] })).toEqual([]);
+    expect(basketPairs(purchase(day(0), 'a', 'b', 'c'), 2)).toHaveLength(4);
   });
 });
