@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,47 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     seeds: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
     stop: async () => {
       await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+}
+
+export interface RedisSentinel {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** One Sentinel watching `masterPort` as `name` (quorum 1, fast failure detection for tests). */
+export async function startRedisSentinel(masterPort: number, name = 'mymaster'): Promise<RedisSentinel> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `sidecart-sentinel-${port}-`));
+  const conf = join(dir, 'sentinel.conf');
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 5000`,
+      `sentinel parallel-syncs ${name} 1`,
+    ].join('\n') + '\n',
+  );
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  const started = Date.now();
+  while (!(await ping(port, 200))) {
+    if (child.exitCode !== null || Date.now() - started > 10_000) throw new Error(`sentinel on ${port} did not start`);
+    await sleep(25);
+  }
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
