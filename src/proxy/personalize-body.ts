@@ -1,4 +1,4 @@
-import type { SearchAdapter } from '../adapters/adapter.js';
+import type { HitView, SearchAdapter } from '../adapters/adapter.js';
 import type { PersonalizationConfig } from '../config/schema.js';
 import { personalize, type PersonalizeResult } from '../personalization/personalize.js';
 import type { ShopperRecord } from '../personalization/types.js';
@@ -19,7 +19,7 @@ export interface PersonalizeBodyInput {
 }
 
 export type PersonalizeBodyResult =
-  | { ok: true; body: Buffer; result: PersonalizeResult }
+  | { ok: true; body: Buffer; result: PersonalizeResult; /** The backend's hits (ids for attribution; `result.order` indexes them). */ hits: readonly HitView[] }
   | { ok: false; reason: PassthroughReason; result?: PersonalizeResult };
 
 /**
@@ -56,7 +56,7 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
   parsed.inject(input.sectionKey, result.section);
   const body = Buffer.from(JSON.stringify(parsed.document()), 'utf8');
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
-  return { ok: true, body, result };
+  return { ok: true, body, result, hits: parsed.hits };
 }
 
 const LONG_DIGITS = /\d{16}/;

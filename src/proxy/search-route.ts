@@ -95,10 +95,10 @@ export function createSearchHandler(deps: SearchRouteDeps) {
       return;
     }
 
-    const served = (outcome: SearchServed['outcome'], reason?: PassthroughReason, result?: PersonalizeResult) => {
+    const served = (outcome: SearchServed['outcome'], reason?: PassthroughReason, result?: PersonalizeResult, hitIds?: string[]) => {
       deps.metrics.requests.inc({ route: route.path, outcome, reason: reason ?? '' });
       if (assignment) deps.metrics.experimentExposures.inc({ experiment: assignment.experiment, variant: assignment.variant });
-      deps.onServed?.({ route, shopper: identity, outcome, reason, assignment, result, now });
+      deps.onServed?.({ route, shopper: identity, outcome, reason, assignment, result, ...(hitIds ? { hitIds } : {}), now });
     };
     const headers = passthroughResponseHeaders(upstream.headers);
     if (assignment && deps.variantHeader) headers[deps.variantHeader] = `${assignment.experiment}=${assignment.variant}`;
@@ -187,7 +187,9 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     out['server-timing'] = serverTiming(headers['server-timing'], dur);
     res.writeHead(upstream.statusCode, out);
     res.end(outcome.body);
-    served('personalized', undefined, outcome.result);
+    // The ids in the order shown, only when an experiment's attribution will read them.
+    const hitIds = assignment && deps.onServed ? shownIds(outcome.result.order, outcome.hits) : undefined;
+    served('personalized', undefined, outcome.result, hitIds);
   };
 }
 
@@ -265,6 +267,12 @@ function withinBudget<T>(promise: Promise<T>, remainingMs: number): Promise<T | 
       timer = setTimeout(() => resolve('timeout'), remainingMs);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+function shownIds(order: readonly number[], hits: readonly { id: string }[]): string[] {
+  const ids = new Array<string>(order.length);
+  for (let i = 0; i < order.length; i++) ids[i] = hits[order[i]!]?.id ?? '';
+  return ids;
 }
 
 /** Mean absolute position change of the first 10 hits of the personalized order. */
