@@ -1,3 +1,5 @@
+import { configSchema } from '../../src/config/schema.js';
+import { createProfileUpdater, type ProfileState } from '../../src/personalization/profile-update.js';
 import { emptyProfile, type ShopperEvent, type ShopperProfile } from '../../src/personalization/types.js';
 
 // Deterministic shoppers for store tests and the store benchmark.
@@ -66,6 +68,34 @@ export function typicalProfile(now: number, seed = 1, affinities = { brands: 12,
   profile.basketN = 38;
   profile.basketMean = 17.42;
   return profile;
+}
+
+const AISLES = ['prepared soups salads', 'specialty cheeses', 'energy granola bars', 'instant foods', 'packaged meat', 'bakery desserts', 'pasta sauce', 'fresh pasta', 'prepared meals', 'tofu meat alternatives', 'packaged seafood', 'fresh herbs', 'baking ingredients', 'oils vinegars', 'packaged cheese', 'popcorn jerky', 'fresh fruits', 'coffee', 'honeys syrups nectars', 'fresh vegetables', 'yogurt', 'milk', 'eggs', 'bread', 'soy lactosefree', 'chips pretzels'];
+
+/**
+ * A shopper like the grocery data set's (Instacart) regulars, built the way production builds
+ * one: 30 orders about 10 days apart, each of ~10 items drawn from a personal pool of 50 products
+ * (a few bought nearly every time), numeric product ids, the aisle as category, no brand or
+ * price, replayed through the engine's own profile updater with the default config.
+ */
+export function groceryShapedProfile(now: number, seed = 1): ShopperProfile {
+  const rnd = seededRandom(seed);
+  const pool = Array.from({ length: 50 }, (_, i) => ({
+    id: String(1 + Math.floor(rnd() * 49_688)),
+    category: AISLES[Math.floor(rnd() * AISLES.length)]!,
+    // Zipf-like: the first products are staples, the tail is bought once or twice.
+    share: 0.9 / (1 + i / 3),
+    tags: rnd() < 0.15 ? ['organic'] : [],
+  }));
+  const update = createProfileUpdater(configSchema.parse({}).personalization);
+  let state: ProfileState = { profile: null, session: null };
+  for (let order = 30; order >= 1; order--) {
+    const at = now - order * 10 * DAY + Math.floor(rnd() * 8) * 3_600_000;
+    const items = pool.filter((p) => rnd() < p.share).map((p) => ({ id: p.id, quantity: 1 + Math.floor(rnd() * 1.5), category: p.category, tags: p.tags }));
+    if (order === 1) for (const p of pool) if (!items.some((i) => i.id === p.id)) items.push({ id: p.id, quantity: 1, category: p.category, tags: p.tags });
+    state = update(state, [{ id: `o-${seed}-${order}`, type: 'purchase', at, items }], at);
+  }
+  return state.profile!;
 }
 
 let nextEvent = 0;
