@@ -89,7 +89,7 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
       return { id: c.id, reason: c.source === 'store' ? `often bought with ${anchor}` : `bought with ${anchor} last time` };
     });
     if (complementary.length > 0) {
-      applied.push('complementary');
+      if (!applied.includes('complementary')) applied.push('complementary');
       badges.push('Often bought together');
     }
   }

@@ -121,7 +121,10 @@ function run(input: PersonalizeInput): PersonalizeResult {
     complementary: on('complementary') ? complementaryItems(complements, shownElsewhere(hits, record, usual, reorder), MAX_COMPLEMENTARY) : undefined,
     preferences,
     quantityMemory: on('quantity_memory'),
-    rankingSignals: [...(ctx.priceLevels.size > 0 ? ['price_sensitivity'] : []), ...(complements.size > 0 ? ['complementary'] : [])],
+    rankingSignals: [
+      ...(ctx.priceLevels.size > 0 ? ['price_sensitivity'] : []),
+      ...(complements.size > 0 && hits.some((h) => complements.has(h.id)) ? ['complementary'] : []),
+    ],
     household,
     explain: input.explain ? explainOrder(hits, ranked.order, ctx, ranked.removed) : undefined,
   });

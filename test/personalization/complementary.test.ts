@@ -44,6 +44,7 @@ describe('complementary items', () => {
     const on = personalize({ hits: page, record: shopper, strength: 1, config: cfg, now: day(10), explain: true, coPurchases });
     expect(on.order[0]).toBe(2);
     expect(on.section.explain![0]!.reasons).toContain('often bought with pasta');
+    expect(on.section.applied.filter((a) => a === 'complementary')).toHaveLength(1);
     const off = personalize({ hits: page, record: shopper, strength: 1, config: config(), now: day(10), explain: false, coPurchases });
     expect(off.section.complementary).toBeUndefined();
     expect(off.section.features).not.toContain('complementary');
