@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { IMPORT_USAGE, runImportCommand } from './import-command.js';
+
+// The `sidecart` command: one subcommand per module. `sidecart import <file>` builds profiles
+// from order history. (The server itself is `node dist/src/main.js` / `npm start`.)
+
+const USAGE = `usage: sidecart <command> [options]
+
+commands:
+  import <file>   build shopper profiles from order history (CSV or JSONL); resumable, idempotent
+  help            this text
+
+${IMPORT_USAGE}`;
+
+const [command, ...args] = process.argv.slice(2);
+const controller = new AbortController();
+let interrupts = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupts += 1;
+    // First signal: stop reading, finish the writes in flight, save the checkpoint. Second: now.
+    if (interrupts > 1) process.exit(130);
+    controller.abort();
+  });
+}
+
+switch (command) {
+  case 'import':
+    process.exitCode = await runImportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+    break;
+  case undefined:
+  case 'help':
+  case '--help':
+  case '-h':
+    process.stdout.write(USAGE);
+    break;
+  default:
+    process.stderr.write(`sidecart: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    process.exitCode = 2;
+}
