@@ -171,7 +171,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
         overBudget: () => performance.now() - start > budgetMs,
       });
     } catch (err) {
-      deps.logger.warn({ err, route: route.path }, 'personalization failed; sent the backend response');
+      deps.logger.warn({ err, route: route.path, requestId: req.headers['x-request-id'] }, 'personalization failed; sent the backend response');
       return original('error');
     }
     if (!outcome.ok) return original(outcome.reason, outcome.result);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import express, { type Router } from 'express';
@@ -44,6 +45,9 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
   app.use((req, res) => void deps.passthrough(req, res));
 
   const server = createServer((req, res) => {
+    // One id per request, for log lines here and upstream: the caller's, or a new one.
+    const requestId = req.headers['x-request-id'];
+    if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 128) req.headers['x-request-id'] = randomUUID();
     const url = req.url ?? '/';
     if (url[0] !== '/' && url !== '*') {
       reject(res, 400, 'absolute-form request targets are not accepted: sidecart is not an open proxy');
@@ -54,7 +58,7 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
       const route = matcher.match(query === -1 ? url : url.slice(0, query));
       if (route) {
         deps.handleSearch(req, res, route).catch((err: unknown) => {
-          deps.logger.error({ err }, 'search route failed');
+          deps.logger.error({ err, requestId: req.headers['x-request-id'] }, 'search route failed');
           if (!res.headersSent) reject(res, 502, 'search route failed');
           else res.destroy();
         });

@@ -13,7 +13,7 @@ export function upstreamErrorStatus(err: unknown): 502 | 504 {
 export function sendUpstreamError(res: ServerResponse, err: unknown, logger: Logger): void {
   const status = upstreamErrorStatus(err);
   const code = (err as { code?: string } | null)?.code ?? 'unknown';
-  logger.info({ code, status }, status === 504 ? 'upstream timed out' : 'upstream unreachable');
+  logger.info({ code, status, requestId: res.req?.headers['x-request-id'] }, status === 504 ? 'upstream timed out' : 'upstream unreachable');
   if (res.headersSent) {
     res.destroy();
     return;

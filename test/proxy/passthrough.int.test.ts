@@ -107,6 +107,7 @@ describe('pass-through', () => {
     expect(echoed.headers['x-forwarded-for']).toContain('127.0.0.1');
     expect(echoed.headers['x-forwarded-proto']).toBe('http');
     expect(echoed.headers['x-forwarded-host']).toBe('shop.example');
+    expect(echoed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     for (const hop of ['te', 'proxy-authorization', 'x-sidecart-debug']) expect(echoed.headers[hop]).toBeUndefined();
     // Response headers come back unchanged.
     expect(res.headers['set-cookie']).toBe('a=1; Path=/');
@@ -125,6 +126,11 @@ describe('pass-through', () => {
     });
     expect(echoed.headers['x-drop-me']).toBeUndefined();
     expect(echoed.headers['x-keep-me']).toBe('end-to-end');
+  });
+
+  it('keeps the caller’s x-request-id on its way upstream', async () => {
+    const res = await fetchBytes(`${proxy.url}/echo/rid`, { headers: { 'x-request-id': 'storefront-req-42' } });
+    expect((JSON.parse(res.body.toString()) as { headers: Record<string, string> }).headers['x-request-id']).toBe('storefront-req-42');
   });
 
   it('passes non-2xx statuses through untouched', async () => {
