@@ -180,6 +180,17 @@ describe('search route: budget and store failures', () => {
     }
   });
 
+  it('504: a search backend slower than upstream.timeoutMs', async () => {
+    const impatient = await startSidecart({ upstream: { url: backend.url, timeoutMs: 300 }, routes: [{ path: '/products/_search', adapter: 'elasticsearch' }] });
+    try {
+      const res = await get(`${impatient.url}${SEARCH}`, { 'x-user-id': 'shopper-a', 'x-fixture-delay-ms': '3000' });
+      expect(res.status).toBe(504);
+      expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'upstream_timeout' });
+    } finally {
+      await impatient.close();
+    }
+  });
+
   it('disabled: the master switch off passes every search through', async () => {
     const off = await startSidecart({ upstream: { url: backend.url }, personalization: { enabled: false }, routes: [{ path: '/products/_search', adapter: 'elasticsearch' }] });
     try {
