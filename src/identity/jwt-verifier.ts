@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { SidecartConfig } from '../config/schema.js';
+import { createRefreshingKeySet } from './refreshing-key-set.js';
 import { TokenCache } from './token-cache.js';
 
 export type JwtConfig = NonNullable<SidecartConfig['identity']['jwt']>;
@@ -90,8 +91,8 @@ function buildKeySet(config: JwtConfig): JWTVerifyGetKey | undefined {
     return createLocalJWKSet(jwks);
   }
   if (config.jwksUrl) {
-    // jose caches the key set and refetches on an unknown kid, at most once per cooldown.
-    return createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    // Last good keys, refreshed in the background: a key server that is down never delays a request.
+    return createRefreshingKeySet(new URL(config.jwksUrl));
   }
   return undefined;
 }
