@@ -85,7 +85,7 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
     }
   }
   if (!Number.isFinite(profile.firstAt)) profile.firstAt = now;
-  profile.updatedAt = now;
+  profile.updatedAt = Math.max(profile.updatedAt, now);
   boundProfile(profile, now, halfLife, config?.maxProducts ?? FALLBACK.maxProducts, config?.maxAffinities ?? FALLBACK.maxAffinities);
   return { profile, session: updateSession(state.session, events, now) };
 }
