@@ -34,9 +34,11 @@ export function parsePrometheusText(text: string, wanted?: ReadonlySet<string>):
 }
 
 function parseValue(text: string): number | null {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // Case-insensitive like Prometheus' own parser (prom-client writes "Nan").
+  const special = text.toLowerCase();
+  if (special === '+inf' || special === 'inf') return Infinity;
+  if (special === '-inf') return -Infinity;
+  if (special === 'nan') return NaN;
   const value = Number(text);
   return text !== '' && !Number.isNaN(value) ? value : null;
 }

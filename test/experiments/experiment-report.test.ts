@@ -20,7 +20,7 @@ sidecart_search_requests_total{route="/s",outcome="personalized",reason=""} 12
 
 describe('prometheus text', () => {
   it('reads names, escaped label values, values and ignores timestamps and comments', () => {
-    const samples = parsePrometheusText('# c\nm_total{a="x\\"y\\\\z",b="line\\nbreak"} 3.5 1700000000\nm2 +Inf\nm3 NaN\n');
+    const samples = parsePrometheusText('# c\nm_total{a="x\\"y\\\\z",b="line\\nbreak"} 3.5 1700000000\nm2 +Inf\nm3 Nan\n');
     expect(samples[0]).toEqual({ name: 'm_total', labels: { a: 'x"y\\z', b: 'line\nbreak' }, value: 3.5 });
     expect(samples[1]!.value).toBe(Infinity);
     expect(Number.isNaN(samples[2]!.value)).toBe(true);
