@@ -11,6 +11,9 @@ import { createTrafficTap } from './events/traffic-tap.js';
 import { createAdminRouter } from './controls/admin-router.js';
 import { createJsonDepthGuard } from './controls/json-depth-guard.js';
 import { createShopperControlsRouter } from './controls/shopper-controls-router.js';
+import { createAttribution } from './experiments/attribution.js';
+import { createExperimentsAdminRouter } from './experiments/experiments-admin-router.js';
+import { createVariantAssigner } from './experiments/variant-assigner.js';
 import { createIdentityResolver } from './identity/create-identity-resolver.js';
 import type { IdentityResolver } from './identity/shopper-identity.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -75,17 +78,31 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     return adapter;
   };
 
-  const searchDeps: SearchRouteDeps = { live, pool, store, identify, adapterFor, metrics, logger };
+  // Experiments: a deterministic variant per shopper, exposed to the storefront in a header;
+  // attribution remembers what each shopper was shown and counts their conversions (per process).
+  const attribution = createAttribution({ live, metrics, logger });
+  const searchDeps: SearchRouteDeps = {
+    live,
+    pool,
+    store,
+    identify,
+    adapterFor,
+    metrics,
+    logger,
+    assignVariant: createVariantAssigner(live),
+    onServed: attribution.onServed,
+    variantHeader: 'x-sidecart-variant',
+  };
   // The depth guard goes first so it covers every API router mounted after it.
   const jsonDepthGuard = express.Router().use('/sidecart/v1', createJsonDepthGuard());
   const apiRouters: Router[] = [
     jsonDepthGuard,
-    createEventsRouter({ live, store, identify, metrics }),
+    createEventsRouter({ live, store, identify, metrics, onEventsAccepted: attribution.onEventsAccepted }),
     createShopperControlsRouter({ live, store, identify, logger }),
   ];
-  const adminRouters: Router[] = [createAdminRouter({ live, store, logger })];
+  const adminRouters: Router[] = [createAdminRouter({ live, store, logger }), createExperimentsAdminRouter({ live, metrics })];
 
-  const tap = createTrafficTap({ live, store, identify, metrics, logger });
+  const tap = createTrafficTap({ live, store, identify, metrics, logger, onEventsAccepted: attribution.onEventsAccepted });
   const traffic = createTrafficServer({
     live,
     logger,
