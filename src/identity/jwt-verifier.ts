@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { SidecartConfig } from '../config/schema.js';
@@ -32,7 +33,8 @@ export function createJwtVerifier(config: JwtConfig, options: JwtVerifierOptions
   const allowed = config.algorithms.filter((alg) => alg.toLowerCase() !== 'none');
   const hmacAlgorithms = allowed.filter((alg) => alg.startsWith('HS'));
   const keySetAlgorithms = allowed.filter((alg) => !alg.startsWith('HS'));
-  const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
+  // Imported once: handing jose raw bytes makes it import the key on every verification.
+  const secret = config.secret ? createSecretKey(Buffer.from(config.secret, 'utf8')) : undefined;
   const keySet = buildKeySet(config);
   if (!secret && !keySet) throw new Error('identity.jwt: set secret, jwksFile or jwksUrl (a JWT source needs a key to verify with)');
   if ((!secret || hmacAlgorithms.length === 0) && (!keySet || keySetAlgorithms.length === 0)) {

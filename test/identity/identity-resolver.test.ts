@@ -87,6 +87,13 @@ describe('identity helpers', () => {
     expect(readCookie('flag; c=3', 'c')).toBe('3');
     expect(readCookie('a=1', 'b')).toBeUndefined();
     expect(readCookie(undefined, 'a')).toBeUndefined();
+    // A name inside another name or inside a value never matches.
+    expect(readCookie('xuid=1; uid2=2; a=uid=3; uid=4', 'uid')).toBe('4');
+    expect(readCookie('uid =5', 'uid')).toBe('5');
+    expect(readCookie('a=1;uid=6', 'uid')).toBe('6');
+    expect(readCookie(['a=1', 'uid=7'], 'uid')).toBe('7');
+    expect(readCookie('uid', 'uid')).toBeUndefined();
+    expect(readCookie('uid=', 'uid')).toBe('');
   });
 
   it('validates ids for every namespace', () => {
