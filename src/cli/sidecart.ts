@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { IMPORT_USAGE, runImportCommand } from './import-command.js';
+import { REPORT_USAGE, runReportCommand } from './report-command.js';
 
 // The `sidecart` command: one subcommand per module. `sidecart import <file>` builds profiles
 // from order history. (The server itself is `node dist/src/main.js` / `npm start`.)
@@ -8,9 +9,11 @@ const USAGE = `usage: sidecart <command> [options]
 
 commands:
   import <file>   build shopper profiles from order history (CSV or JSONL); resumable, idempotent
+  report          an experiment's conversion rates, difference and 95% interval from /metrics
   help            this text
 
-${IMPORT_USAGE}`;
+${IMPORT_USAGE}
+${REPORT_USAGE}`;
 
 const [command, ...args] = process.argv.slice(2);
 const controller = new AbortController();
@@ -27,6 +30,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 switch (command) {
   case 'import':
     process.exitCode = await runImportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+    break;
+  case 'report':
+    process.exitCode = await runReportCommand(args, { stdout: process.stdout, stderr: process.stderr });
     break;
   case undefined:
   case 'help':
