@@ -2,6 +2,7 @@ import type { FeatureName, SidecartConfig } from '../config/schema.js';
 import { enabledFeatures } from '../personalization/features.js';
 import { defaultSettings, type Affinity, type ShopperRecord } from '../personalization/types.js';
 import { ANONYMOUS_PREFIX } from '../identity/shopper-identity.js';
+import { isRedisConfigured } from '../store/create-profile-store.js';
 
 // What `GET /sidecart/v1/me` shows: the shopper's settings, which features are on, and
 // everything stored about them in plain terms — what, since when, why it is used. Pure.
@@ -105,7 +106,7 @@ export function describeShopper(shopperId: string, record: ShopperRecord, config
     features,
     stored,
     notStored: NOT_STORED,
-    retention: config.store.redis.url
+    retention: isRedisConfigured(config.store.redis)
       ? `Kept ${config.store.redis.retentionDays} days after your last activity, or until you delete it.`
       : 'Kept in this server\'s memory only, until you delete it or the server restarts.',
   };
