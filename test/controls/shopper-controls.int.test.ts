@@ -50,6 +50,19 @@ describe('shopper controls: identity required', () => {
   });
 });
 
+describe('shopper controls: no cross-site use', () => {
+  it('answers a CORS preflight without allowing anything, so other sites cannot PUT or DELETE', async () => {
+    const res = await call(`${proxy.url}${ME}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE', cookie: 'sid=victim' },
+    });
+    // Express may answer OPTIONS itself (Allow), but without Access-Control-Allow-* a browser
+    // treats the preflight as failed and never sends the PUT or DELETE.
+    expect(res.status).toBeLessThan(500);
+    expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+  });
+});
+
 describe('shopper controls: one shopper cannot touch another', () => {
   it('reads, changes and deletes only the caller’s own data', async () => {
     const products = await productsOnSearch();
