@@ -17,6 +17,7 @@ import { createVariantAssigner } from './experiments/variant-assigner.js';
 import { createIdentityResolver } from './identity/create-identity-resolver.js';
 import type { IdentityResolver } from './identity/shopper-identity.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { FeatureAdoption } from './metrics/feature-adoption.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createProfileUpdater } from './personalization/profile-update.js';
 import { createOpsServer } from './proxy/ops-server.js';
@@ -81,6 +82,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   // Experiments: a deterministic variant per shopper, exposed to the storefront in a header;
   // attribution remembers what each shopper was shown and counts their conversions (per process).
   const attribution = createAttribution({ live, metrics, logger });
+  const adoption = new FeatureAdoption(metrics.featureAdoption);
   const searchDeps: SearchRouteDeps = {
     live,
     pool,
@@ -90,7 +92,10 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     metrics,
     logger,
     assignVariant: createVariantAssigner(live),
-    onServed: attribution.onServed,
+    onServed: (served) => {
+      attribution.onServed(served);
+      if (served.shopper && served.result) adoption.observe(served.shopper.id, served.result.section.features, served.now);
+    },
     variantHeader: 'x-sidecart-variant',
   };
   // The depth guard goes first so it covers every API router mounted after it.

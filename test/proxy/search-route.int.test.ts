@@ -110,6 +110,20 @@ describe('search route: personalized', () => {
   });
 });
 
+describe('search route: metrics', () => {
+  it('counts outcomes and reasons, observes overhead and feature adoption on /metrics', async () => {
+    await get(`${proxy.url}${SEARCH}`, { 'x-user-id': 'shopper-a' });
+    await get(`${proxy.url}${SEARCH}`, {});
+    const text = (await get(`${proxy.opsUrl}/metrics`)).body.toString();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 'NaN');
+    expect(value(/sidecart_search_requests_total\{route="\/products\/_search",outcome="personalized",reason=""\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(value(/sidecart_search_requests_total\{route="\/products\/_search",outcome="passthrough",reason="no-identity"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(value(/sidecart_personalization_duration_seconds_count\{route="\/products\/_search"\} (\d+)/)).toBeGreaterThanOrEqual(2);
+    expect(value(/sidecart_feature_enabled_shoppers\{feature="smart_ranking"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain('shopper-a');
+  });
+});
+
 describe('search route: pass-through reasons give the backend’s bytes', () => {
   const cases: [string, Record<string, string>][] = [
     ['no-identity', {}],
