@@ -1,0 +1,94 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import type { FixedRateJob, FixedRateResult } from './load-types.js';
+
+// Fixed-rate (open-loop) load client, own process. autocannon's rate limit lets each connection
+// send its whole per-second quota back to back at the start of every second and records whole
+// milliseconds, so a "1,000 req/s" autocannon run is a burst each second; this client spreads
+// the sends evenly (every ~1 ms, however slow the answers) over many connections and keeps
+// latencies in microseconds. It also reads each response's X-Sidecart and Server-Timing headers.
+// Prints one JSON line (FixedRateResult).
+
+const job = JSON.parse(process.argv[2] ?? '{}') as FixedRateJob;
+const pool = new Pool(job.url, { connections: 512, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
+
+const latencies: number[] = [];
+const timings: number[] = [];
+const outcomes: Record<string, number> = {};
+const slowest: [number, number][] = [];
+let sent = 0;
+let errors = 0;
+let non2xx = 0;
+let slow = 0;
+let inFlight = 0;
+
+function record(sentAt: number, start: number, ms: number): void {
+  latencies.push(ms);
+  if (job.slowMs !== undefined && ms > job.slowMs) slow += 1;
+  if (job.timeline && ms > 5) slowest.push([Math.round(sentAt - start), Math.round(ms * 10) / 10]);
+}
+
+function fire(start: number): void {
+  const request = job.requests[sent % job.requests.length]!;
+  sent += 1;
+  inFlight += 1;
+  const sentAt = performance.now();
+  pool.request({ method: 'GET', path: request.path, headers: request.headers }).then(
+    async (res) => {
+      await res.body.dump();
+      const ms = performance.now() - sentAt;
+      inFlight -= 1;
+      if (res.statusCode < 200 || res.statusCode >= 300) non2xx += 1;
+      else record(sentAt, start, ms);
+      const outcome = String(res.headers['x-sidecart'] ?? 'none');
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      const timing = /sidecart;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
+      if (timing) timings.push(Number(timing[1]));
+    },
+    () => {
+      inFlight -= 1;
+      errors += 1;
+    },
+  );
+}
+
+const start = performance.now();
+const end = start + job.durationS * 1000;
+await new Promise<void>((resolve) => {
+  const tick = () => {
+    const now = performance.now();
+    const due = Math.min(Math.floor(((now - start) * job.rate) / 1000), Math.floor(job.durationS * job.rate));
+    while (sent < due) fire(start);
+    if (now < end) setTimeout(tick, 1);
+    else resolve();
+  };
+  process.stdout.write('{"started":true}\n');
+  tick();
+});
+// Let the last answers come in (bounded).
+const drainUntil = performance.now() + 12_000;
+while (inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
+errors += inFlight;
+await pool.destroy();
+
+const quantile = (sorted: number[], q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+const round = (n: number) => Math.round(n * 1000) / 1000;
+latencies.sort((a, b) => a - b);
+timings.sort((a, b) => a - b);
+slowest.sort((a, b) => b[1] - a[1]);
+const out: FixedRateResult = {
+  rps: latencies.length / job.durationS,
+  total: latencies.length,
+  sent,
+  p50: round(quantile(latencies, 0.5)),
+  p99: round(quantile(latencies, 0.99)),
+  p999: round(quantile(latencies, 0.999)),
+  max: round(latencies.at(-1) ?? 0),
+  errors,
+  non2xx,
+  slow,
+  serverTiming: timings.length ? { count: timings.length, p50: quantile(timings, 0.5), p99: quantile(timings, 0.99), max: timings.at(-1)! } : null,
+  outcomes,
+  ...(job.timeline ? { slowest: slowest.slice(0, 20) } : {}),
+};
+process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,0 +1,48 @@
+// What the parent sends to a load client process, and what the client prints back (one JSON line).
+
+export interface LoadRequest {
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface SaturationJob {
+  url: string;
+  connections: number;
+  durationS: number;
+  /** Cycled in order, one per request. */
+  requests: LoadRequest[];
+}
+
+export interface FixedRateJob {
+  url: string;
+  rate: number;
+  durationS: number;
+  requests: LoadRequest[];
+  /** Responses slower than this many ms are counted. */
+  slowMs?: number;
+  /** Keep every latency with its send time (for the Redis-hung timeline); off by default. */
+  timeline?: boolean;
+}
+
+export interface LoadResult {
+  /** Completed 2xx responses per second over the run. */
+  rps: number;
+  total: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface FixedRateResult extends LoadResult {
+  sent: number;
+  p999: number;
+  slow: number;
+  /** Server-Timing `sidecart;dur=` values (ms): percentiles, when the target sends them. */
+  serverTiming: { count: number; p50: number; p99: number; max: number } | null;
+  /** X-Sidecart header values and how often each came back. */
+  outcomes: Record<string, number>;
+  /** [ms since start when sent, latency ms] for the slowest responses (timeline mode). */
+  slowest?: [number, number][];
+}

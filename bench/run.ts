@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { REPO_ROOT } from '../test/support/child-process.js';
+import { startRedis, type RedisServer } from '../test/support/redis-server.js';
+import { profileArgs, startSidecartProcess, startTsScript, type BenchProcess, type SidecartProcess } from './bench-processes.js';
+import { buildPage } from './fixture-pages.js';
+import { runScenarios, type Targets } from './scenarios.js';
+import { runSoak } from './soak.js';
+import { seedShoppers, shopperIds } from './shoppers.js';
+
+// `npm run bench`: the side-by-side benchmark, floors and sidecart in their own processes; results
+// go to bench/RESULTS.md, section "Throughput and latency".
+//   --quick            one short round, nothing written to RESULTS.md (for building and debugging)
+//   --rounds N         rounds of alternating (floor, sidecart) pairs; medians are reported (3)
+//   --duration S       seconds per saturation and fixed-rate run (10)
+//   --rate R           the fixed rate in req/s (1000)
+//   --connections C    autocannon connections at saturation (32)
+//   --only a,b         only these modes (passthrough, memory-24, redis-24, memory-100, redis-100)
+//   --no-fixed         saturation pairs only (no fixed-rate pairs)
+//   --soak S           only the soak: S seconds at the fixed rate against sidecart with Redis
+//   --profile          sidecart writes V8 CPU profiles to bench/out/profiles
+//   --tsx              run sidecart from src through tsx instead of the compiled build
+//   --no-build         use the existing dist/ build
+//   --write / --no-write  update bench/RESULTS.md (default: yes unless --quick)
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    rate: { type: 'string', default: '1000' },
+    connections: { type: 'string', default: '32' },
+    only: { type: 'string' },
+    soak: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'no-fixed': { type: 'boolean', default: false },
+    write: { type: 'boolean' },
+    'no-write': { type: 'boolean', default: false },
+    shoppers: { type: 'string', default: '200' },
+  },
+  strict: true,
+});
+
+const quick = args.quick;
+const compiled = !args.tsx;
+const write = args['no-write'] ? false : (args.write ?? !quick);
+const profileDir = args.profile ? join(REPO_ROOT, 'bench/out/profiles') : undefined;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+function machine(): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const nproc = execFileSync('nproc').toString().trim();
+  const mem = /MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
+  return `${model}, nproc ${nproc}, ${mem ? (Number(mem) / 1024 / 1024).toFixed(1) : '?'} GiB, Node ${process.version}`;
+}
+
+if (compiled && !args['no-build']) {
+  log('building (npm run build) …');
+  try {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    // tsc still emits when another engineer's work-in-progress file fails typecheck.
+    log(`npm run build reported errors (output still emitted): ${String((error as { stderr?: Buffer }).stderr ?? error).slice(0, 400)}`);
+  }
+  if (!existsSync(join(REPO_ROOT, 'dist/src/main.js'))) throw new Error('dist/src/main.js missing after the build');
+}
+
+const started: BenchProcess[] = [];
+let redis: RedisServer | null = null;
+const stopAll = async () => {
+  await Promise.all(started.map((p) => p.stop().catch(() => undefined)));
+  await redis?.stop().catch(() => undefined);
+};
+process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+
+try {
+  const backend = await startTsScript('bench/fixture-backend.ts');
+  started.push(backend);
+  const backendUrl = `http://127.0.0.1:${String(backend.info.port)}`;
+  log(`fixture backend ${backendUrl} (24 hits: ${String(backend.info.page24Bytes)} B, 100 hits: ${String(backend.info.page100Bytes)} B)`);
+  redis = await startRedis();
+  log(`redis-server ${redis.url}`);
+  const ids = shopperIds(Number(args.shoppers));
+
+  const startSidecart = async (name: string, redisUrl?: string): Promise<SidecartProcess> => {
+    const sidecart = await startSidecartProcess({ name, upstreamUrl: backendUrl, compiled, profileDir, ...(redisUrl ? { redisUrl } : {}) });
+    started.push(sidecart);
+    await seedShoppers(sidecart.url, ids);
+    await sanityCheck(sidecart, name, ids[0]!);
+    log(`sidecart (${name}) ${sidecart.url}, ${ids.length} shoppers seeded, sanity ok`);
+    return sidecart;
+  };
+
+  if (args.soak) {
+    const sidecart = await startSidecart('redis', redis.url);
+    await runSoak({ sidecart, seconds: Number(args.soak), rate: Number(args.rate), ids, machine: machine(), write, log });
+  } else {
+    const floorArgs = (name: string) => (profileDir ? profileArgs(profileDir, name) : []);
+    const floorBuffer = await startTsScript('bench/floor-proxy.ts', { UPSTREAM_URL: backendUrl, FLOOR_MODE: 'buffer' }, floorArgs('floor-buffer'));
+    const floorStream = await startTsScript('bench/floor-proxy.ts', { UPSTREAM_URL: backendUrl, FLOOR_MODE: 'stream' }, floorArgs('floor-stream'));
+    started.push(floorBuffer, floorStream);
+    const memory = await startSidecart('memory');
+    const withRedis = await startSidecart('redis', redis.url);
+    const targets: Targets = {
+      floorBuffer: `http://127.0.0.1:${String(floorBuffer.info.port)}`,
+      floorStream: `http://127.0.0.1:${String(floorStream.info.port)}`,
+      memory,
+      redis: withRedis,
+      redisServer: redis,
+    };
+    await runScenarios({
+      targets,
+      ids,
+      rounds: Number(args.rounds ?? (quick ? 1 : 3)),
+      durationS: Number(args.duration ?? (quick ? 3 : 10)),
+      rate: Number(args.rate),
+      connections: Number(args.connections),
+      only: args.only?.split(',') ?? null,
+      quick,
+      fixedRate: !args['no-fixed'],
+      write,
+      machine: machine(),
+      command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      sidecartBuild: compiled ? 'compiled (npm run build → node dist/src/main.js)' : 'from source (node --import tsx src/main.ts)',
+      loadAverage: loadavg(),
+      log,
+    });
+  }
+} finally {
+  await stopAll();
+  if (profileDir) log(`CPU profiles in ${profileDir}`);
+}
+
+/** A search answered personalized, and the pass-through route gives the backend's exact bytes. */
+async function sanityCheck(sidecart: SidecartProcess, name: string, shopper: string): Promise<void> {
+  const search = await request(`${sidecart.url}/products/_search?q=vegan&size=24`, { headers: { 'x-user-id': shopper } });
+  const body = (await search.body.json()) as { _personalization?: { enabled?: boolean } };
+  if (search.headers['x-sidecart'] !== 'personalized' || !body._personalization) {
+    throw new Error(`sidecart (${name}): a seeded shopper's search was not personalized (X-Sidecart: ${String(search.headers['x-sidecart'])})`);
+  }
+  const through = await request(`${sidecart.url}/products/_browse?size=24`, { headers: { 'x-user-id': shopper } });
+  const bytes = Buffer.from(await through.body.arrayBuffer());
+  if (through.statusCode !== 200 || !bytes.equals(buildPage(24))) throw new Error(`sidecart (${name}): the pass-through route changed the backend's bytes`);
+}
