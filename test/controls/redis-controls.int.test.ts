@@ -117,4 +117,24 @@ describe('shopper controls with Redis', () => {
     expect(await keysOf('rd-out')).toEqual(['sc-test:{u:rd-out}:s']);
     await stop(second);
   });
+
+  // Last in this file: it restarts the (non-persistent) redis-server.
+  it('DELETE /me during a Redis outage also drops the journaled writes: nothing reaches Redis on replay', async () => {
+    const proxy = await start();
+    await redis.kill();
+    for (const id of ['rd-j-deleted', 'rd-j-kept']) {
+      const res = await call(`${proxy.url}/sidecart/v1/events`, { method: 'POST', headers: as(id), body: purchaseEvents(id, ['p-1', 'p-2']) });
+      expect(res.status).toBe(202);
+    }
+    expect(proxy.sidecart.store.health?.().journalEntries).toBeGreaterThan(0);
+    expect((await call(`${proxy.url}/sidecart/v1/me`, { method: 'DELETE', headers: as('rd-j-deleted') })).status).toBe(204);
+    await redis.restart();
+    direct.disconnect();
+    direct = new Redis({ port: redis.port, host: '127.0.0.1' });
+    // The kept shopper's writes arriving proves the replay ran; the deleted one's never do.
+    await until(async () => (await keysOf('rd-j-kept')).length > 0 && proxy.sidecart.store.health?.().journalEntries === 0, 'journal replayed');
+    expect(await keysOf('rd-j-deleted')).toEqual([]);
+    expect((await proxy.sidecart.store.read('rd-j-deleted', Date.now())).record.profile).toBeNull();
+    await stop(proxy);
+  });
 });
