@@ -26,7 +26,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     registry,
     requests: new Counter({
       name: 'sidecart_search_requests_total',
-      help: 'Search-route responses by route and outcome (personalized, shadow, or passthrough with its reason).',
+      help: 'Search-route responses by route and outcome (personalized; passthrough with its reason; upstream-error with 502 or 504).',
       labelNames: ['route', 'outcome', 'reason'] as const,
       registers: r,
     }),

@@ -14,7 +14,7 @@ import { decodeBody } from './decode-body.js';
 import { passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import type { PassthroughReason } from './passthrough-reason.js';
 import { personalizeBody } from './personalize-body.js';
-import { sendUpstreamError } from './upstream-errors.js';
+import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
 
 /** An experiment's say on one search: which variant, and whether it personalizes. */
 export interface VariantAssignment {
@@ -91,7 +91,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
       });
     } catch (err) {
       if (!abort.signal.aborted) sendUpstreamError(res, err, deps.logger);
-      deps.metrics.passthroughRequests.inc({ status_class: res.statusCode === 504 ? '504' : '502' });
+      deps.metrics.requests.inc({ route: route.path, outcome: 'upstream-error', reason: String(upstreamErrorStatus(err)) });
       return;
     }
 
