@@ -15,21 +15,25 @@ commands:
 ${IMPORT_USAGE}
 ${REPORT_USAGE}`;
 
-const [command, ...args] = process.argv.slice(2);
-const controller = new AbortController();
-let interrupts = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    interrupts += 1;
-    // First signal: stop reading, finish the writes in flight, save the checkpoint. Second: now.
-    if (interrupts > 1) process.exit(130);
-    controller.abort();
-  });
+/** First signal: stop reading, finish the writes in flight, save the checkpoint. Second: exit now. */
+function abortOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  let interrupts = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      interrupts += 1;
+      if (interrupts > 1) process.exit(130);
+      controller.abort();
+    });
+  }
+  return controller.signal;
 }
+
+const [command, ...args] = process.argv.slice(2);
 
 switch (command) {
   case 'import':
-    process.exitCode = await runImportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+    process.exitCode = await runImportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: abortOnSignals() });
     break;
   case 'report':
     process.exitCode = await runReportCommand(args, { stdout: process.stdout, stderr: process.stderr });
