@@ -126,7 +126,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
 
   let ready = false;
   let draining = false;
-  const ops = createOpsServer({ metrics, isReady: () => ready && !draining, adminRouters });
+  const ops = createOpsServer({ metrics, isReady: () => ready && !draining, adminRouters, adminToken: () => live.current().admin.token });
 
   const listenOn = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -15,7 +15,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** Shopper ids never reach logs in clear: a short, stable hash lets ops correlate lines. */
+// A keyed hash with a per-process random key: guessable ids (emails, order numbers) cannot be
+// reversed from logs by hashing candidates; lines of one process still correlate.
+const SHOPPER_REF_KEY = randomBytes(32);
+
+/** Shopper ids never reach logs in clear: a short keyed hash lets ops correlate one process's lines. */
 export function shopperRef(shopperId: string): string {
-  return createHash('sha256').update(shopperId).digest('hex').slice(0, 12);
+  return createHmac('sha256', SHOPPER_REF_KEY).update(shopperId).digest('hex').slice(0, 12);
 }

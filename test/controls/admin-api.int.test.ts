@@ -58,6 +58,13 @@ describe('admin API: access', () => {
     }
   });
 
+  it('checks the token before reading a body: malformed or oversized JSON without a token is 401', async () => {
+    for (const rawBody of ['{"broken": ', 'x'.repeat(200 * 1024)]) {
+      const res = await call(`${withToken.opsUrl}/admin/shoppers/u-1`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, rawBody });
+      expect(res.status).toBe(401);
+    }
+  });
+
   it('is not reachable through the traffic port', async () => {
     // The traffic port forwards /admin/... to the backend like any other path.
     const res = await call(`${withToken.url}/admin/config`, { headers: bearer(TOKEN) });
