@@ -65,6 +65,9 @@ export const CSV_OPTIONAL = ['quantity', 'brand', 'category', 'price', 'tags'] a
 export type CsvColumns = Partial<Record<(typeof CSV_REQUIRED)[number] | (typeof CSV_OPTIONAL)[number], number>>;
 
 export function splitCsvLine(text: string): string[] {
+  // Without quotes a comma always separates fields (RFC 4180), so a plain split is exact and
+  // ~100x cheaper than a parser per line; quoted lines go to csv-parse.
+  if (!text.includes('"')) return text.split(',');
   const rows = parseCsv(text, { relax_quotes: true }) as string[][];
   return rows[0] ?? [];
 }
