@@ -122,6 +122,19 @@ describe('traffic taps', () => {
     expect(Object.keys(profile.brands)).toContain(first.meta.brand);
   });
 
+  it('keeps nothing for a shopper who turned personalization off', async () => {
+    await proxy.sidecart.store.writeSettings('tap-opted-out', { personalization: false, features: {}, dietary: [], updatedAt: Date.now() });
+    const res = await call(`${proxy.url}/echo/cart/items`, { method: 'POST', headers: { 'x-user-id': 'tap-opted-out' }, body: cartBody([{ sku: 'not-kept' }]) });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    const optedOut = async () => /sidecart_events_rejected_total\{reason="opted-out"\} 1/.test(await (await request(`${proxy.opsUrl}/metrics`)).body.text());
+    while (!(await optedOut())) {
+      if (Date.now() > deadline) throw new Error('the opted-out tap was never counted');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(await profileOf('tap-opted-out')).toBeNull();
+  });
+
   it('ignores anonymous calls and calls no tap matches', async () => {
     const res = await call(`${proxy.url}/echo/cart/items`, { method: 'PUT', headers: { 'x-user-id': 'tap-shopper-6' }, body: cartBody([{ sku: 'put-not-tapped' }]) });
     expect(res.status).toBe(200);
