@@ -16,14 +16,14 @@ afterAll(async () => {
 let prefix = 0;
 
 describeProfileStoreContract('resilient on a 3-master Cluster', async () => {
-  const { store } = resilientStore({ cluster: cluster.seeds, keyPrefix: `cc${++prefix}` });
+  const { store } = resilientStore({ cluster: cluster.seeds, keyPrefix: `cc${++prefix}`, breaker: { timeoutMs: 2_000 } });
   expect(await store.ready(20_000)).toBe(true);
   return { store, cleanup: () => store.close() };
 });
 
 describe('Redis Cluster', () => {
   it('writes and reads profiles across slots on all three masters, each shopper on one node', async () => {
-    const { store, config } = resilientStore({ cluster: cluster.seeds, keyPrefix: 'cl' });
+    const { store, config } = resilientStore({ cluster: cluster.seeds, keyPrefix: 'cl', breaker: { timeoutMs: 2_000 } });
     expect(await store.ready(20_000)).toBe(true);
     const shoppers = Array.from({ length: 30 }, (_, i) => `cluster-shopper-${i}`);
     const now = Date.now();
