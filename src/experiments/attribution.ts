@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ShopperEvent } from '../personalization/types.js';
 import type { SearchServed } from '../proxy/search-route.js';
+import { RecentMap } from './recent-map.js';
 
 // Attribution, per process and in memory: which variant each recently seen shopper was exposed
 // to, and which products they were shown in personalized results. Purchases and add-to-carts
@@ -23,12 +24,19 @@ interface Membership {
   since: number;
 }
 
+/** One personalized result: the ids in the order shown (the array search-route built, not copied). */
+interface Shown {
+  at: number;
+  ids: readonly string[];
+}
+
 interface ShopperTrail {
   variants: Map<string, Membership>;
-  /** product id → when it was last shown in a personalized result; insertion order = age. */
-  shown: Map<string, number>;
-  /** `<experiment>\0<variant>\0<type>` already counted in the converted-shoppers counter. */
-  converted: Set<string>;
+  /** Recent personalized results, oldest first; at most `maxProductsPerShopper` ids in all. */
+  shown: Shown[];
+  shownIds: number;
+  /** `<experiment>\0<variant>\0<type>` already counted in the converted-shoppers counter (made on the first conversion). */
+  converted?: Set<string>;
 }
 
 export interface AttributionDeps {
@@ -47,77 +55,58 @@ export interface Attribution {
 }
 
 export function createAttribution(deps: AttributionDeps): Attribution {
-  const shoppers = new Map<string, ShopperTrail>();
-  const eventIds = new Set<string>();
-
   const limits = () => deps.live.current().attribution;
+  const shoppers = new RecentMap<string, ShopperTrail>(() => limits().maxShoppers);
+  const eventIds = new RecentMap<string, true>(() => limits().maxEventIds);
 
-  /** Most recently used last; the oldest goes once the bound is reached. */
   const trailFor = (shopperId: string): ShopperTrail => {
     let trail = shoppers.get(shopperId);
-    if (trail) {
-      shoppers.delete(shopperId);
-    } else {
-      trail = { variants: new Map(), shown: new Map(), converted: new Set() };
-      const max = limits().maxShoppers;
-      for (const oldest of shoppers.keys()) {
-        if (shoppers.size < max) break;
-        shoppers.delete(oldest);
-      }
-    }
-    shoppers.set(shopperId, trail);
+    if (!trail) shoppers.set(shopperId, (trail = { variants: new Map(), shown: [], shownIds: 0 }));
     return trail;
   };
 
+  // The hot path: O(1) apart from dropping old results; the search is only looked at when a
+  // purchase arrives (rare next to searches).
   const rememberShown = (trail: ShopperTrail, hitIds: readonly string[], now: number) => {
-    const max = limits().maxProductsPerShopper;
-    // The top of the page matters most: insert from the bottom up so the top hits are the newest
-    // entries and the last to be dropped.
-    for (let i = Math.min(hitIds.length, max) - 1; i >= 0; i--) {
-      const id = hitIds[i]!;
-      if (id === '') continue;
-      trail.shown.delete(id);
-      trail.shown.set(id, now);
-    }
-    for (const oldest of trail.shown.keys()) {
-      if (trail.shown.size <= max) break;
-      trail.shown.delete(oldest);
+    const { maxProductsPerShopper: max, windowMinutes } = limits();
+    // The top of the page matters most: a long page keeps its first `max` hits.
+    const ids = hitIds.length > max ? hitIds.slice(0, max) : hitIds;
+    trail.shown.push({ at: now, ids });
+    trail.shownIds += ids.length;
+    const expired = now - windowMinutes * 60_000;
+    while (trail.shown.length > 1 && (trail.shownIds > max || trail.shown[0]!.at < expired)) {
+      trail.shownIds -= trail.shown.shift()!.ids.length;
     }
   };
 
   /** true once per (shopper, event id) within the bound; a replayed or retried event is false. */
   const firstSighting = (shopperId: string, eventId: string): boolean => {
     const key = `${shopperId}\u0000${eventId}`;
-    if (eventIds.has(key)) return false;
-    eventIds.add(key);
-    const max = limits().maxEventIds;
-    for (const oldest of eventIds) {
-      if (eventIds.size <= max) break;
-      eventIds.delete(oldest);
-    }
+    if (eventIds.get(key)) return false;
+    eventIds.set(key, true);
     return true;
   };
 
-  const influenced = (trail: ShopperTrail, event: ShopperEvent, windowMs: number): boolean =>
-    event.items.some((item) => {
-      const shownAt = trail.shown.get(item.id);
-      return shownAt !== undefined && shownAt <= event.at + CLOCK_SKEW_MS && event.at - shownAt <= windowMs;
-    });
+  const influenced = (trail: ShopperTrail, event: ShopperEvent, at: number, windowMs: number): boolean =>
+    event.items.some((item) => item.id !== '' && trail.shown.some((shown) => shown.at <= at + CLOCK_SKEW_MS && at - shown.at <= windowMs && shown.ids.includes(item.id)));
 
-  const attribute = (shopperId: string, events: readonly ShopperEvent[]) => {
+  const attribute = (shopperId: string, events: readonly ShopperEvent[], now: number) => {
     const trail = shoppers.get(shopperId);
     // A shopper this process never served in an experiment is in no denominator here.
     if (!trail || trail.variants.size === 0) return;
     const windowMs = limits().windowMinutes * 60_000;
     for (const event of events) {
       if (!CONVERSION_TYPES.has(event.type)) continue;
+      // A storefront clock in the future does not stretch the window.
+      const at = Math.min(event.at, now);
       // Only what happened after the exposure converts (a backfill of old purchases does not).
-      const after = [...trail.variants].filter(([, membership]) => event.at + CLOCK_SKEW_MS >= membership.since);
+      const after = [...trail.variants].filter(([, membership]) => at + CLOCK_SKEW_MS >= membership.since);
       if (after.length === 0 || !firstSighting(shopperId, event.id)) continue;
-      const wasInfluenced = String(influenced(trail, event, windowMs));
+      const wasInfluenced = String(influenced(trail, event, at, windowMs));
       for (const [experiment, { variant }] of after) {
         deps.metrics.experimentConversions.inc({ experiment, variant, type: event.type, influenced: wasInfluenced });
         const key = `${experiment}\u0000${variant}\u0000${event.type}`;
+        trail.converted ??= new Set();
         if (!trail.converted.has(key)) {
           trail.converted.add(key);
           deps.metrics.experimentConvertedShoppers.inc({ experiment, variant, type: event.type });
@@ -144,9 +133,9 @@ export function createAttribution(deps: AttributionDeps): Attribution {
       }
     },
 
-    onEventsAccepted(shopperId, events) {
+    onEventsAccepted(shopperId, events, _source, now) {
       try {
-        attribute(shopperId, events);
+        attribute(shopperId, events, now);
       } catch (err) {
         deps.logger?.warn({ err }, 'attribution: could not attribute events');
       }
