@@ -16,6 +16,7 @@ export interface ExperimentsAdminRouterDeps {
 const TYPES: readonly ConversionType[] = ['purchase', 'add_to_cart'];
 
 /**
+ * `GET /admin/experiments`: the configured experiments, their variants and routes.
  * `GET /admin/experiments/:name/report[?type=purchase|add_to_cart][&format=text]` on the ops
  * port, behind the admin token. The numbers are read from this process's own counters in the
  * exposition format, the same text /metrics serves and the CLI parses, so the endpoint and
@@ -24,6 +25,20 @@ const TYPES: readonly ConversionType[] = ['purchase', 'add_to_cart'];
 export function createExperimentsAdminRouter(deps: ExperimentsAdminRouterDeps): Router {
   const router = express.Router();
   router.use('/admin/experiments', requireAdminToken(() => deps.live.current().admin.token));
+
+  router.get('/admin/experiments', (_req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    const config = deps.live.current();
+    res.json({
+      experiments: config.experiments.map((e) => ({
+        name: e.name,
+        baseline: baselineVariant(e),
+        variants: e.variants,
+        routes: config.routes.filter((r) => r.experiment === e.name).map((r) => ({ path: r.path, shadow: r.shadow })),
+        report: `/admin/experiments/${e.name}/report`,
+      })),
+    });
+  });
 
   router.get('/admin/experiments/:name/report', async (req, res) => {
     res.setHeader('cache-control', 'no-store');

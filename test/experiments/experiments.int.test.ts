@@ -199,6 +199,12 @@ describe('attribution and the report', () => {
     expect(report.comparisons[0]!.difference).toBeCloseTo(1 / 3 - 1 / 2, 10);
     expect(report.comparisons[0]!.caution).toMatch(/unreliable/);
     expect(report).toEqual(buildExperimentReport(samples, { experiment: 'ranking-ab', type: 'purchase', baseline: 'control', variants: ['control', 'personalized'] }));
+
+    const text = (await get(`${proxy.opsUrl}/admin/experiments/ranking-ab/report?format=text`, auth)).body.toString();
+    expect(text).toMatch(/personalized\s+3\s+1\s+33\.33%/);
+    expect((await get(`${proxy.opsUrl}/admin/experiments/ranking-ab/report?type=refund`, auth)).status).toBe(400);
+    const list = JSON.parse((await get(`${proxy.opsUrl}/admin/experiments`, auth)).body.toString()) as { experiments: { name: string; baseline: string; routes: { path: string }[] }[] };
+    expect(list.experiments).toMatchObject([{ name: 'ranking-ab', baseline: 'control', routes: [{ path: '/products/_search' }] }]);
   });
 
   it('`sidecart report` prints the same figures from /metrics, summing replicas', async () => {
