@@ -150,6 +150,22 @@ const rankingWeightsSchema = z
   })
   .strict();
 
+/** Bounds of the store-wide co-purchase counts (complementaryStoreWide). */
+const coPurchasesSchema = z
+  .object({
+    /** Partners kept per product (its strongest ones; Redis sorted set trimmed to this). */
+    maxPartners: positiveInt(50),
+    /** A product's counts expire this many days after the last basket that held it. */
+    ttlDays: positiveInt(90),
+    /** When a product's basket count reaches this, all its counts halve (old baskets fade). */
+    halveAt: positiveInt(10_000),
+    /** Without Redis: products whose counts are kept in memory (LRU). */
+    memoryMaxProducts: positiveInt(10_000),
+    /** Baskets a pair needs before it is suggested (fewer could point at one shopper's basket). */
+    minBaskets: positiveInt(3),
+  })
+  .strict();
+
 const personalizationSchema = z
   .object({
     /** Master switch. Off: every search route passes through (reason=disabled). */
@@ -188,6 +204,12 @@ const personalizationSchema = z
       .default({ inferMinPurchases: 5, inferMinShare: 0.8, hardFilter: [], extraTags: [] }),
     /** Mark hits moved for the shopper with this field (off by default for strict clients). */
     markerField: z.string().optional(),
+    /**
+     * Complementary items from co-purchase counts across all shoppers (pair counts only, never who
+     * bought them). Off: purchases add no counts and searches read none (own baskets only).
+     */
+    complementaryStoreWide: z.boolean().default(false),
+    coPurchases: coPurchasesSchema.default(coPurchasesSchema.parse({})),
   })
   .strict();
 
@@ -318,7 +340,7 @@ export const configSchema = z
     attribution: z
       .object({
         windowMinutes: positiveInt(60),
-        /** Shoppers whose variant and recently shown products are kept in memory (per process, LRU). */
+        /** Shoppers whose variant and recently shown products are kept in memory (per process, the most recently seen). */
         maxShoppers: positiveInt(20_000),
         /** Most recent personalized products remembered per shopper for influenced=true. */
         maxProductsPerShopper: positiveInt(48),
