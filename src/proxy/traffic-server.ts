@@ -65,7 +65,10 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
         return;
       }
     }
-    app(req, res);
+    // Only the control API needs Express; everything else goes straight to the pass-through
+    // (Express's router was ~8% of a pass-through request's CPU; bench/RESULTS.md).
+    if (CONTROL_API.test(url)) app(req, res);
+    else void deps.passthrough(req, res);
   });
 
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
@@ -84,6 +87,9 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
   });
   return server;
 }
+
+/** The paths Express routes (`app.use('/sidecart/v1', …)`: case-insensitive, whole segments). */
+const CONTROL_API = /^\/sidecart\/v1(?:[/?]|$)/i;
 
 function reject(res: ServerResponse, status: number, message: string): void {
   const body = JSON.stringify({ error: status === 400 ? 'bad_request' : 'bad_gateway', message });
