@@ -1,4 +1,5 @@
 import type { TapConfig } from '../config/schema.js';
+import { compileRoutePattern } from '../proxy/route-matcher.js';
 
 /**
  * Finds the traffic tap for a storefront call by method and path. Path patterns are the search
@@ -10,18 +11,8 @@ export interface TapMatcher {
   readonly empty: boolean;
 }
 
-function compile(pattern: string): RegExp {
-  const segments = pattern.split('/').slice(1);
-  const parts = segments.map((segment, i) => {
-    if (segment === '*' && i === segments.length - 1) return '(?:/.*)?';
-    if (segment === '*' || segment.startsWith(':')) return '/[^/]+';
-    return '/' + segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  });
-  return new RegExp(`^${parts.join('')}/?$`);
-}
-
 export function createTapMatcher(taps: readonly TapConfig[]): TapMatcher {
-  const compiled = taps.map((tap) => ({ tap, pattern: compile(tap.path) }));
+  const compiled = taps.map((tap) => ({ tap, pattern: compileRoutePattern(tap.path) }));
   return {
     empty: compiled.length === 0,
     match(method, pathname) {

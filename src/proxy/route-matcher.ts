@@ -9,7 +9,8 @@ export interface RouteMatcher {
   match(pathname: string): RouteConfig | null;
 }
 
-function compile(pattern: string): RegExp {
+/** A route path pattern as a regular expression (shared by search routes and traffic taps). */
+export function compileRoutePattern(pattern: string): RegExp {
   const segments = pattern.split('/').slice(1);
   const parts = segments.map((segment, i) => {
     if (segment === '*' && i === segments.length - 1) return '(?:/.*)?';
@@ -20,7 +21,7 @@ function compile(pattern: string): RegExp {
 }
 
 export function createRouteMatcher(routes: readonly RouteConfig[]): RouteMatcher {
-  const compiled = routes.map((route) => ({ route, exact: route.path.includes('*') || route.path.includes(':') ? null : route.path, pattern: compile(route.path) }));
+  const compiled = routes.map((route) => ({ route, exact: route.path.includes('*') || route.path.includes(':') ? null : route.path, pattern: compileRoutePattern(route.path) }));
   return {
     match(pathname) {
       for (const { route, exact, pattern } of compiled) {
