@@ -122,7 +122,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     }),
     eventsRejected: new Counter({
       name: 'sidecart_events_rejected_total',
-      help: 'Event batches rejected, by reason (invalid, too-large, rate-limited, opted-out).',
+      help: 'Event batches not kept, by reason (invalid, no-identity, forbidden, rate-limited, opted-out).',
       labelNames: ['reason'] as const,
       registers: r,
     }),
