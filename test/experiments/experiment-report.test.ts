@@ -62,6 +62,29 @@ describe('experiment report', () => {
     expect(control.caution).toMatch(/unreliable/);
   });
 
+  it('the 95% interval covers the true difference about 95% of the time (simulated A/B tests, fixed seed)', () => {
+    let x = 0x2545f491;
+    const random = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 0x1_0000_0000;
+    };
+    const binomial = (n: number, p: number) => {
+      let k = 0;
+      for (let i = 0; i < n; i++) if (random() < p) k++;
+      return k;
+    };
+    const runs = 1000;
+    let covered = 0;
+    for (let r = 0; r < runs; r++) {
+      const i = twoProportionInterval(binomial(800, 0.12), 800, binomial(800, 0.1), 800)!;
+      if (i.ci95[0] <= 0.02 && 0.02 <= i.ci95[1]) covered++;
+    }
+    expect(covered / runs).toBeGreaterThan(0.93);
+    expect(covered / runs).toBeLessThan(0.97);
+  });
+
   it('an interval that includes 0 is not significant', () => {
     const i = twoProportionInterval(11, 100, 10, 100)!;
     expect(i.ci95[0]).toBeLessThan(0);
