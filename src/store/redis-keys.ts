@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 // The one Redis key layout of sidecart. Every key of one shopper carries the same hash tag
 // `{u:<id>}`, so a shopper's keys live in one Cluster slot and a Lua script or MGET may touch
 // them together. The shopper id is validated here, at the last step before it becomes a key.
@@ -6,6 +8,8 @@
 const SHOPPER_ID = /^[A-Za-z0-9_.:@-]+$/;
 export const MAX_SHOPPER_ID_LENGTH = 256;
 const PREFIX = /^[A-Za-z0-9_.-]{1,32}$/;
+/** Product ids used as they are in co-purchase keys; others are hashed (no `{`, `}`, spaces, no huge keys). */
+const PRODUCT_ID = /^[A-Za-z0-9_.:@/-]{1,64}$/;
 
 export class InvalidShopperIdError extends Error {
   readonly code = 'EINVALIDSHOPPER';
@@ -38,6 +42,18 @@ export function createKeyLayout(prefix: string) {
       if (!isKeySafeShopperId(shopperId)) throw new InvalidShopperIdError();
       const base = `${prefix}:{u:${shopperId}}`;
       return { profile: `${base}:p`, settings: `${base}:s`, session: `${base}:c`, seenEvents: `${base}:e` };
+    },
+    /**
+     * Store-wide co-purchase counts of one product (sorted set: partner → baskets holding both,
+     * itself → baskets holding it); no shopper in the key or the members. No hash tag: products
+     * spread over the Cluster. A product id that is not key-safe is keyed by its hash.
+     */
+    coPurchases(productId: string): string {
+      return `${prefix}:cp:${PRODUCT_ID.test(productId) ? productId : '#' + createHash('sha256').update(productId).digest('base64url').slice(0, 22)}`;
+    },
+    /** "This purchase was counted" marker (a hash of shopper and event id, short TTL): a replay adds no pairs twice. */
+    coPurchaseCounted(eventHash: string): string {
+      return `${prefix}:cpe:${eventHash}`;
     },
   };
 }
