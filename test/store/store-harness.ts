@@ -60,9 +60,17 @@ export async function directStore(config: SidecartConfig): Promise<RedisProfileS
   return store;
 }
 
+/** Polls `check` until true; a check that throws (a server mid-failover closing connections) counts as not yet. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const started = Date.now();
-  while (!(await check())) {
+  const attempt = async () => {
+    try {
+      return await check();
+    } catch {
+      return false;
+    }
+  };
+  while (!(await attempt())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
