@@ -185,6 +185,20 @@ describe('resilient store: Redis failures', () => {
     expect((await store.read('gone', Date.now())).record.profile).toBeNull();
   });
 
+  it('a breaker rebuilt by reconfigure keeps its open state, then recovers when Redis appears', async () => {
+    const port = await freePort();
+    const { store, config } = resilientStore({ redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: `ro${++prefix}` });
+    track(store);
+    for (let i = 0; i < 4; i++) await store.read(`ro-${i}`, Date.now());
+    await waitFor(() => store.health().breaker === 'open', 5_000, 'breaker open');
+    store.reconfigure({ ...config.store.breaker, volumeThreshold: 7, rollingCountTimeoutMs: 3_000, rollingCountBuckets: 3 });
+    expect(store.breakerSettings().volumeThreshold).toBe(7);
+    expect(store.health().breaker).not.toBe('closed');
+    await redis(port);
+    await waitFor(async () => (await store.read('ro-0', Date.now())).source === 'redis', 15_000, 'reads from Redis after the rebuild');
+    expect(store.health().breaker).toBe('closed');
+  });
+
   it('a breaker option changed at runtime takes effect without a restart', async () => {
     const server = await redis();
     const { store, config } = resilientStore({ redisUrl: server.url, keyPrefix: `r${++prefix}`, commandTimeoutMs: 5_000, breaker: { timeoutMs: 100, volumeThreshold: 1_000 } });
