@@ -50,10 +50,18 @@ export class ResilientProfileStore implements ManagedProfileStore {
     this.breaker = this.createBreaker(options.breaker);
     this.detachMetrics = bridgeBreakerEvents(this.breaker, options.metrics, options.logger);
     const client = options.redis.client;
-    const up = () => options.metrics?.redisUp.set(isReady(client) ? 1 : 0);
+    let wasReady = false;
+    const up = () => {
+      const ready = isReady(client);
+      options.metrics?.redisUp.set(ready ? 1 : 0);
+      // Log transitions only: ioredis reports every failed reconnect attempt as an error event.
+      if (ready !== wasReady) {
+        if (ready) options.logger?.info('redis connected');
+        else options.logger?.warn('redis connection lost; reconnecting (profiles served from memory meanwhile)');
+        wasReady = ready;
+      }
+    };
     for (const event of ['ready', 'close', 'end', 'reconnecting', 'error']) client.on(event, up);
-    // ioredis reports connection errors as events; the breaker is what reacts to them.
-    client.on('error', () => undefined);
     up();
   }
 
