@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     log(`Command: \`npx tsx bench/store-bench.ts\`. Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${(await server.cli('info', 'server')).match(/redis_version:(\S+)/)?.[1] ? `Redis ${(await server.cli('info', 'server')).match(/redis_version:(\S+)/)![1]}` : 'Redis'} on loopback. Date: ${new Date().toISOString().slice(0, 10)}. One run, reads one at a time from this process; load average at the end ${loadavg()[0]!.toFixed(1)} (other engineers' tests share the cores, so p99 is noisy; p50 is the figure to compare).`);
     log('');
-    log(`Typical shopper (test/store/profile-fixtures.ts): 50 products (30 bought), brand + category + price on each, 12 brands, 8 categories, 5 tags; ${SHOPPERS} different ones.`);
+    log(`Rich shopper (typicalProfile in test/store/profile-fixtures.ts): 50 products (30 bought), brand + category + price on every product, 12 brands, 8 categories, 5 tags; ${SHOPPERS} different ones. Grocery-data shoppers below.`);
     log('');
     log('| profile read, one at a time | p50 | p99 |');
     log('| --- | ---: | ---: |');
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     log(`| Redis store (MGET + decode) | ${us(redisRead.p50)} | ${us(redisRead.p99)} |`);
     log(`| resilient store, through the breaker to Redis (near cache off) | ${us(breakerRead.p50)} | ${us(breakerRead.p99)} |`);
     log('');
-    log('| bytes per typical shopper | median | max |');
+    log('| bytes per rich shopper | median | max |');
     log('| --- | ---: | ---: |');
     log(`| profile as JSON (for comparison) | ${quantile(json, 0.5)} | ${json[json.length - 1]} |`);
     log(`| profile encoded (codec) | ${quantile(encoded, 0.5)} | ${encoded[encoded.length - 1]} |`);

@@ -18,10 +18,10 @@ export interface MemoryStoreOptions {
 /**
  * Fixed cost of one shopper beyond the bytes counted below (Map slot, entry object, Buffer and
  * Set objects, settings/session objects). Measured by bench/store-bench.ts: heap + ArrayBuffer
- * growth per shopper (1.9–2.3 KB for a typical one) minus the counted bytes was 700–1100; the
- * limit should err on the safe side.
+ * growth per shopper (1.9–2.3 KB for a rich 50-product one) minus the counted bytes was
+ * 700–1100 across runs; the limit errs on the safe side.
  */
-export const ENTRY_OVERHEAD_BYTES = 900;
+export const ENTRY_OVERHEAD_BYTES = 1100;
 
 interface Entry {
   /** Profile in its codec form: a third of the heap of the decoded object, and it is what we count. */
@@ -161,7 +161,19 @@ export class MemoryProfileStore implements ManagedProfileStore {
     if (!entry) return null;
     this.entries.delete(shopperId);
     this.entries.set(shopperId, entry);
-    return { record: this.toRecord(entry, now), storedAt: entry.storedAt };
+    // The record is what is held now, but its profile is decoded on first use: a near-cache
+    // caller that finds the copy too old goes to Redis and never needs it (profiling showed
+    // that wasted decode on every Redis read; bench/RESULTS.md).
+    const profile = entry.profile;
+    const settings = entry.settings;
+    const session = entry.session !== null && now < entry.sessionExpiresAt ? entry.session : null;
+    let record: ShopperRecord | null = null;
+    return {
+      get record() {
+        return (record ??= { profile: profile ? decodeProfile(profile) : null, settings, session });
+      },
+      storedAt: entry.storedAt,
+    };
   }
 
   /**
