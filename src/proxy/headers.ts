@@ -83,13 +83,19 @@ function mergeCacheControl(current: OutgoingHttpHeaders[string]): string {
   return directives.join(', ');
 }
 
-function mergeVary(current: OutgoingHttpHeaders[string], varyOn: string[]): string {
+/** Adds names to a response's Vary (kept unique; `*` stays `*`). */
+export function withVary(headers: OutgoingHttpHeaders, names: string[]): OutgoingHttpHeaders {
+  headers['vary'] = mergeVary(headers['vary'], names, false);
+  return headers;
+}
+
+function mergeVary(current: OutgoingHttpHeaders[string], varyOn: string[], acceptEncoding = true): string {
   const names = String(current ?? '')
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
   if (names.includes('*')) return '*';
   const lower = new Set(names.map((n) => n.toLowerCase()));
-  for (const name of [...varyOn, 'Accept-Encoding']) if (!lower.has(name.toLowerCase())) names.push(name);
+  for (const name of acceptEncoding ? [...varyOn, 'Accept-Encoding'] : varyOn) if (!lower.has(name.toLowerCase())) names.push(name);
   return names.join(', ');
 }

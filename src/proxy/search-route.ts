@@ -11,7 +11,7 @@ import type { PersonalizeResult } from '../personalization/personalize.js';
 import type { ShopperRecord } from '../personalization/types.js';
 import type { ProfileStore, StoreRead } from '../store/profile-store.js';
 import { decodeBody } from './decode-body.js';
-import { passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
 import type { PassthroughReason } from './passthrough-reason.js';
 import { personalizeBody } from './personalize-body.js';
 import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
@@ -101,7 +101,11 @@ export function createSearchHandler(deps: SearchRouteDeps) {
       deps.onServed?.({ route, shopper: identity, outcome, reason, assignment, result, ...(hitIds ? { hitIds } : {}), now });
     };
     const headers = passthroughResponseHeaders(upstream.headers);
-    if (assignment && deps.variantHeader) headers[deps.variantHeader] = `${assignment.experiment}=${assignment.variant}`;
+    if (assignment && deps.variantHeader) {
+      // The variant is per shopper even when the body is the backend's: no shared cache may reuse it.
+      headers[deps.variantHeader] = `${assignment.experiment}=${assignment.variant}`;
+      withVary(headers, varyHeaders(config));
+    }
 
     // Non-2xx and declared-too-large bodies stream straight through, never buffered.
     const declaredLength = Number(upstream.headers['content-length'] ?? -1);

@@ -103,6 +103,8 @@ describe('A/B split on a search route', () => {
       expect(res.status).toBe(200);
       expect(res.headers['x-sidecart']).toBe('passthrough; reason=control-group');
       expect(res.headers['x-sidecart-variant']).toBe('ranking-ab=control');
+      // Per-shopper header on a shared-cacheable body: Vary on the identity keeps caches honest.
+      expect(String(res.headers['vary'])).toMatch(/x-user-id/i);
       expect(res.headers['content-encoding']).toBe(direct.headers['content-encoding']);
       expect(res.body.equals(direct.body)).toBe(true);
     }
