@@ -1,6 +1,6 @@
 import type { HitView, SearchAdapter } from '../adapters/adapter.js';
 import type { PersonalizationConfig } from '../config/schema.js';
-import { personalize, type PersonalizeResult } from '../personalization/personalize.js';
+import { personalize, type CoPurchases, type PersonalizeResult } from '../personalization/personalize.js';
 import type { ShopperRecord } from '../personalization/types.js';
 import type { PassthroughReason } from './passthrough-reason.js';
 
@@ -16,6 +16,8 @@ export interface PersonalizeBodyInput {
   now: number;
   /** true once the budget is spent; checked between the expensive steps. */
   overBudget: () => boolean;
+  /** Store-wide co-purchase counts for the shopper's anchors (complementary), when they arrived in time. */
+  coPurchases?: CoPurchases;
 }
 
 export type PersonalizeBodyResult =
@@ -48,6 +50,7 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
     config: input.config,
     now: input.now,
     explain: input.explain,
+    ...(input.coPurchases ? { coPurchases: input.coPurchases } : {}),
   });
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
   parsed.reorder(result.order);
