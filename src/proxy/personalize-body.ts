@@ -50,7 +50,7 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
     config: input.config,
     now: input.now,
     explain: input.explain,
-    ...(input.coPurchases ? { coPurchases: input.coPurchases } : {}),
+    coPurchases: input.coPurchases,
   });
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
   parsed.reorder(result.order);
