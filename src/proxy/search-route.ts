@@ -3,13 +3,15 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
 import type { SearchAdapter } from '../adapters/adapter.js';
 import type { LiveConfig } from '../config/live-config.js';
-import type { RouteConfig } from '../config/schema.js';
+import type { PersonalizationConfig, RouteConfig } from '../config/schema.js';
 import { identityVaryHeaders, type IdentityResolver, type ShopperIdentity } from '../identity/shopper-identity.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { PersonalizeResult } from '../personalization/personalize.js';
+import type { CoPurchases, PersonalizeResult } from '../personalization/personalize.js';
 import type { ShopperRecord } from '../personalization/types.js';
+import type { CoPurchaseStore } from '../store/co-purchase-store.js';
 import type { ProfileStore, StoreRead } from '../store/profile-store.js';
+import { CO_PURCHASE_WAIT_SHARE, coPurchasesWithin, readCoPurchases } from './co-purchase-read.js';
 import { decodeBody } from './decode-body.js';
 import { passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
 import type { PassthroughReason } from './passthrough-reason.js';
@@ -51,6 +53,8 @@ export interface SearchRouteDeps {
   onServed?: (served: SearchServed) => void;
   /** Header name under which the variant is exposed to the storefront. */
   variantHeader?: string;
+  /** Store-wide co-purchase counts (complementary feature; read only when the store enables them). */
+  coPurchases?: CoPurchaseStore;
 }
 
 const EMPTY_RECORD: ShopperRecord = { profile: null, settings: null, session: null };
@@ -72,6 +76,12 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     const storeRead: Promise<StoreRead | null> | null = wantsPersonalization
       ? deps.store.read(identity!.id, now).catch(() => null)
       : null;
+    // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
+    // still while the backend answers. Nothing at all happens here with the store switch off.
+    const coPurchaseRead =
+      storeRead && deps.coPurchases && config.personalization.complementaryStoreWide
+        ? startCoPurchaseRead(storeRead, deps.coPurchases, config.personalization, now)
+        : null;
 
     const abort = new AbortController();
     res.once('close', () => {
@@ -161,6 +171,11 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     const decoded = decodeBody(raw, headerString(upstream.headers['content-encoding']), config.search.maxBodyBytes * 8);
     if (!decoded.ok) return original(decoded.reason);
 
+    // Counts not there yet get a quarter of the budget at most; later ones are ignored.
+    const coPurchases = coPurchaseRead
+      ? await coPurchasesWithin(coPurchaseRead, Math.min(budgetMs * CO_PURCHASE_WAIT_SHARE, budgetMs - (performance.now() - start)))
+      : undefined;
+
     let outcome;
     try {
       outcome = personalizeBody({
@@ -173,6 +188,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
         explain: req.headers[config.search.explainHeader] === '1',
         now,
         overBudget: () => performance.now() - start > budgetMs,
+        coPurchases,
       });
     } catch (err) {
       deps.logger.warn({ err, route: route.path, requestId: req.headers['x-request-id'] }, 'personalization failed; sent the backend response');
@@ -260,6 +276,11 @@ function bufferBody(body: Dispatcher.ResponseData['body'], chunks: Buffer[], lim
     body.once('end', onEnd);
     body.once('error', onError);
   });
+}
+
+function startCoPurchaseRead(storeRead: Promise<StoreRead | null>, store: CoPurchaseStore, config: PersonalizationConfig, now: number): Promise<CoPurchases | undefined> {
+  // Never rejects: the search may already have answered without waiting for it.
+  return storeRead.then((read) => (read ? (readCoPurchases(store, config, read.record ?? EMPTY_RECORD, now) ?? undefined) : undefined)).catch(() => undefined);
 }
 
 function withinBudget<T>(promise: Promise<T>, remainingMs: number): Promise<T | 'timeout'> {
