@@ -25,6 +25,9 @@ import { createPassthrough } from './proxy/passthrough.js';
 import { createSearchHandler, type SearchRouteDeps } from './proxy/search-route.js';
 import { createTrafficServer } from './proxy/traffic-server.js';
 import { createPassthroughAgent, createUpstreamPool } from './proxy/upstream-pool.js';
+import type { EventsAcceptedHook } from './events/ingest-events.js';
+import type { CoPurchaseStore } from './store/co-purchase-store.js';
+import { createCoPurchaseStore } from './store/create-co-purchase-store.js';
 import { createProfileStore } from './store/create-profile-store.js';
 import type { ProfileStore } from './store/profile-store.js';
 
@@ -45,6 +48,8 @@ export interface Sidecart {
   metrics: Metrics;
   logger: Logger;
   store: ProfileStore;
+  /** Store-wide co-purchase counts (complementary; used only when personalization.complementaryStoreWide is on). */
+  coPurchases: CoPurchaseStore;
   traffic: Server;
   ops: Server;
   /** Listen on the configured ports (0 = any free port); resolves with the bound ports. */
@@ -82,6 +87,13 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   // Experiments: a deterministic variant per shopper, exposed to the storefront in a header;
   // attribution remembers what each shopper was shown and counts their conversions (per process).
   const attribution = createAttribution({ live, metrics, logger });
+  // Purchases also feed the store-wide co-purchase counts, when the store enables them.
+  const coPurchases = createCoPurchaseStore({ live, logger });
+  const onEventsAccepted: EventsAcceptedHook = (shopperId, events, source, now) => {
+    attribution.onEventsAccepted(shopperId, events, source, now);
+    if (!live.current().personalization.complementaryStoreWide) return;
+    for (const event of events) if (event.type === 'purchase') void coPurchases.recordPurchase(shopperId, event, now);
+  };
   const adoption = new FeatureAdoption(metrics.featureAdoption);
   const searchDeps: SearchRouteDeps = {
     live,
@@ -97,17 +109,18 @@ export function createSidecart(options: SidecartOptions): Sidecart {
       if (served.shopper && served.result) adoption.observe(served.shopper.id, served.result.section.features, served.now);
     },
     variantHeader: 'x-sidecart-variant',
+    coPurchases,
   };
   // The depth guard goes first so it covers every API router mounted after it.
   const jsonDepthGuard = express.Router().use('/sidecart/v1', createJsonDepthGuard());
   const apiRouters: Router[] = [
     jsonDepthGuard,
-    createEventsRouter({ live, store, identify, metrics, onEventsAccepted: attribution.onEventsAccepted }),
+    createEventsRouter({ live, store, identify, metrics, onEventsAccepted }),
     createShopperControlsRouter({ live, store, identify, logger }),
   ];
   const adminRouters: Router[] = [createAdminRouter({ live, store, logger }), createExperimentsAdminRouter({ live, metrics })];
 
-  const tap = createTrafficTap({ live, store, identify, metrics, logger, onEventsAccepted: attribution.onEventsAccepted });
+  const tap = createTrafficTap({ live, store, identify, metrics, logger, onEventsAccepted });
   const traffic = createTrafficServer({
     live,
     logger,
@@ -142,6 +155,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     metrics,
     logger,
     store,
+    coPurchases,
     traffic,
     ops,
     reloadConfig: (trigger) => reloader.reload(trigger),
@@ -172,6 +186,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
         if (flushed.remaining > 0) logger.warn(flushed, 'journaled writes could not reach Redis before exit');
       }
       await store.close();
+      await coPurchases.close();
       await pool.close().catch(() => undefined);
       agent.destroy();
       await new Promise<void>((resolve) => {
