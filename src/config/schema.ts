@@ -119,6 +119,8 @@ const storeSchema = z
     breaker: breakerSchema.default(breakerSchema.parse({})),
     /** Writes made while Redis is away, replayed in order when it returns. */
     journalMaxEntries: positiveInt(100_000),
+    /** The journal's memory bound (approximate bytes of the journaled writes); overflow is counted like entries. */
+    journalMaxBytes: positiveInt(64 * 1024 * 1024),
     /** Event ids remembered per shopper so a replay or client retry never double counts (newest kept). */
     seenEventIdsMax: positiveInt(128),
     /** How long remembered event ids live after the shopper's last event (Redis TTL). */
