@@ -1,5 +1,7 @@
 import type { FeatureName, SidecartConfig } from '../config/schema.js';
 import { enabledFeatures } from '../personalization/features.js';
+import { estimateHousehold, type HouseholdEstimate } from '../personalization/household.js';
+import { usableProfile } from '../personalization/profile-guard.js';
 import { defaultSettings, type Affinity, type ShopperRecord } from '../personalization/types.js';
 import { ANONYMOUS_PREFIX } from '../identity/shopper-identity.js';
 import { isRedisConfigured } from '../store/create-profile-store.js';
@@ -19,6 +21,9 @@ export const FEATURE_DESCRIPTIONS: Record<FeatureName, string> = {
   seasonal: 'Takes the time of year into account.',
 };
 
+export const HOUSEHOLD_HOW =
+  'Estimated from your basket sizes and how fast your regular products come back (after 3 orders); it fills in reorder timing where a product has too little history of its own.';
+
 export const NOT_STORED =
   'sidecart keeps product preferences and purchase patterns only: no name, address, e-mail, payment details or IP address.';
 
@@ -35,6 +40,8 @@ export interface ShopperDescription {
   settings: ShopperRecord['settings'];
   features: { name: FeatureName; on: boolean; setBy: 'you' | 'store'; what: string }[];
   stored: StoredItem[];
+  /** The household size sidecart infers (household feature), with its confidence; estimate null = too little data. */
+  household: { on: boolean; estimate: HouseholdEstimate | null; how: string };
   notStored: string;
   retention: string;
 }
@@ -105,6 +112,11 @@ export function describeShopper(shopperId: string, record: ShopperRecord, config
     settings: settings ?? defaultSettings(now),
     features,
     stored,
+    household: {
+      on: on.includes('household'),
+      estimate: on.includes('household') ? estimateHousehold(usableProfile(profile, now)) : null,
+      how: HOUSEHOLD_HOW,
+    },
     notStored: NOT_STORED,
     retention: isRedisConfigured(config.store.redis)
       ? `Kept ${config.store.redis.retentionDays} days after your last activity, or until you delete it.`
