@@ -61,6 +61,7 @@ export function createProfileStore(options: CreateProfileStoreOptions): ManagedP
     breaker: store.breaker,
     nearCacheTtlMs: store.memory.nearCacheTtlMs,
     journalMaxEntries: store.journalMaxEntries,
+    journalMaxBytes: store.journalMaxBytes,
     metrics: options.metrics,
     logger: options.logger,
   });

@@ -19,6 +19,8 @@ export interface ResilientStoreOptions {
   breaker: BreakerConfig;
   nearCacheTtlMs: number;
   journalMaxEntries: number;
+  /** Approximate memory bound of the journal; unset = entries bound only. */
+  journalMaxBytes?: number;
   metrics?: Metrics;
   logger?: Logger;
 }
@@ -46,7 +48,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
 
   constructor(private readonly options: ResilientStoreOptions) {
     this.config = options.breaker;
-    this.journal = new ReplayJournal(options.journalMaxEntries);
+    this.journal = new ReplayJournal(options.journalMaxEntries, options.journalMaxBytes);
     this.breaker = this.createBreaker(options.breaker);
     this.detachMetrics = bridgeBreakerEvents(this.breaker, options.metrics, options.logger);
     const client = options.redis.client;
@@ -309,7 +311,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
       this.droppedSinceLog++;
       // Counted every time; logged at most every 10 s so a long outage can't flood the log.
       if (Date.now() - this.lastDropLog >= 10_000) {
-        this.options.logger?.error({ dropped: this.droppedSinceLog, journalMaxEntries: this.options.journalMaxEntries }, 'replay journal full: profile writes kept in memory only, they will not reach Redis');
+        this.options.logger?.error({ dropped: this.droppedSinceLog, journalEntries: this.journal.size, journalBytes: this.journal.bytes, journalMaxEntries: this.options.journalMaxEntries, journalMaxBytes: this.options.journalMaxBytes }, 'replay journal full: profile writes kept in memory only, they will not reach Redis');
         this.droppedSinceLog = 0;
         this.lastDropLog = Date.now();
       }

@@ -28,6 +28,27 @@ describe('replay journal', () => {
     expect(journal.size).toBe(3);
   });
 
+  it('refuses past its byte bound and gives the bytes back as entries leave', () => {
+    const big = { ...events('a'), events: [purchase(1, Array.from({ length: 10 }, (_, i) => ({ id: `item-${i}` })))] } as JournalEntry;
+    const small = events('b');
+    const measure = new ReplayJournal(100);
+    measure.push(big);
+    const bigBytes = measure.bytes;
+    measure.push(small);
+    const smallBytes = measure.bytes - bigBytes;
+    expect(bigBytes).toBeGreaterThan(2 * smallBytes);
+
+    const journal = new ReplayJournal(100, bigBytes + smallBytes + 10);
+    expect(journal.push(big)).toBe(true);
+    expect(journal.push(big)).toBe(false);
+    expect(journal.push(small)).toBe(true);
+    expect(journal.bytes).toBe(bigBytes + smallBytes);
+    journal.shiftIf(big);
+    expect(journal.bytes).toBe(smallBytes);
+    journal.removeShopper('b', false);
+    expect(journal.bytes).toBe(0);
+  });
+
   it("drops a shopper's entries on erasure, keeping settings when asked", () => {
     const journal = new ReplayJournal(10);
     journal.push(events('a'));
