@@ -15,6 +15,10 @@ export interface UsualItem {
   frequency?: number;
   /** Share of purchases at the usual quantity (0..1; quantity_memory). */
   quantityConsistency?: number;
+  /** Pack size read from the product's name on the page, e.g. "6 × 330 ml" (quantity_memory). */
+  packSize?: string;
+  /** The usual quantity in that pack size, e.g. "3.96 l" (quantity_memory). */
+  usualAmount?: string;
 }
 
 export interface ReorderItem {
@@ -28,6 +32,10 @@ export interface ReorderItem {
   regularity?: number;
   /** Share of purchases at the usual quantity (0..1; quantity_memory). */
   quantityConsistency?: number;
+  /** Pack size read from the product's name on the page, e.g. "6 × 330 ml" (quantity_memory). */
+  packSize?: string;
+  /** The usual quantity in that pack size, e.g. "3.96 l" (quantity_memory). */
+  usualAmount?: string;
 }
 
 export interface ComplementaryItem {
