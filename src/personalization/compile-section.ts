@@ -4,6 +4,7 @@ import type { ComplementaryCandidate } from './complementary.js';
 import type { ActivePreference } from './dietary.js';
 import type { ExplainEntry } from './explain.js';
 import type { HouseholdEstimate } from './household.js';
+import { formatPack, parsePackSize, usualAmount } from './pack-size.js';
 import type { ReorderCandidate } from './reorder.js';
 import type { PersonalizationSection, ReorderItem, UsualItem } from './section-types.js';
 import type { UsualCandidate } from './usual.js';
@@ -39,6 +40,14 @@ function namesOf(hits: readonly HitView[], ids: readonly string[]): Map<string, 
   return names;
 }
 
+/** Quantity memory per pack size: the product's pack (from its name) and the usual amount in it. */
+function addPack(item: UsualItem | ReorderItem, name: string): void {
+  const pack = parsePackSize(name);
+  if (!pack) return;
+  item.packSize = formatPack(pack);
+  item.usualAmount = usualAmount(pack, item.usualQuantity);
+}
+
 export function compileSection(hits: readonly HitView[], facts: SectionFacts): PersonalizationSection {
   const complementary = facts.complementary ?? [];
   const names = namesOf(hits, [...facts.usual.map((u) => u.id), ...facts.reorder.map((r) => r.id), ...complementary.map((c) => c.anchor)]);
@@ -47,6 +56,7 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
     if (facts.quantityMemory) item.quantityConsistency = u.quantityConsistency;
     const name = names.get(u.id);
     if (name) item.name = name;
+    if (facts.quantityMemory && name) addPack(item, name);
     return item;
   });
   const reorder: ReorderItem[] = facts.reorder.map((r) => {
@@ -54,6 +64,7 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
     if (facts.quantityMemory) item.quantityConsistency = r.quantityConsistency;
     const name = names.get(r.id);
     if (name) item.name = name;
+    if (facts.quantityMemory && name) addPack(item, name);
     return item;
   });
   const applied: string[] = [];
