@@ -8,6 +8,9 @@ import { waitForReady, type RedisClient } from './redis-client.js';
 import { createKeyLayout, type KeyLayout } from './redis-keys.js';
 import { COMPARE_AND_SET, LOAD_FOR_UPDATE } from './redis-scripts.js';
 
+/** The compare-and-set script's answer when the shopper's settings say personalization is off. */
+const OPTED_OUT = -2;
+
 export interface RedisStoreOptions {
   client: RedisClient;
   keyPrefix: string;
@@ -44,7 +47,7 @@ export class StoreConflictError extends Error {
 
 interface ScriptCommands {
   sidecartLoadBuffer(p: string, c: string, e: string, ...eventKeys: string[]): Promise<(Buffer | number)[]>;
-  sidecartCas(p: string, c: string, e: string, ...args: (string | Buffer | number)[]): Promise<number>;
+  sidecartCas(p: string, c: string, e: string, settings: string, ...args: (string | Buffer | number)[]): Promise<number>;
 }
 
 const DAY_MS = 86_400_000;
@@ -66,7 +69,7 @@ export class RedisProfileStore implements ProfileStore {
     this.keys = createKeyLayout(options.keyPrefix);
     this.maxCasAttempts = options.maxCasAttempts ?? 8;
     options.client.defineCommand('sidecartLoad', { numberOfKeys: 3, lua: LOAD_FOR_UPDATE });
-    options.client.defineCommand('sidecartCas', { numberOfKeys: 3, lua: COMPARE_AND_SET });
+    options.client.defineCommand('sidecartCas', { numberOfKeys: 4, lua: COMPARE_AND_SET });
     this.scripts = options.client as unknown as ScriptCommands;
   }
 
@@ -153,6 +156,7 @@ export class RedisProfileStore implements ProfileStore {
         k.profile,
         k.session,
         k.seenEvents,
+        k.settings,
         rev,
         encodedProfile ?? '',
         sessionMode,
@@ -164,6 +168,10 @@ export class RedisProfileStore implements ProfileStore {
         now,
         ...freshKeys,
       );
+      if (Number(written) === OPTED_OUT) {
+        this.observe('write', started);
+        return { result: { applied: 0, duplicates: 0, journaled: false }, state: null, encodedProfile: null };
+      }
       if (Number(written) >= 0) {
         this.observe('write', started);
         return { result: { applied: fresh.length, duplicates: events.length - fresh.length, journaled: false }, state: next, encodedProfile };

@@ -18,11 +18,18 @@ return out
  * Compare-and-set a shopper's profile and session and record the event keys, all or nothing.
  * The profile value is "<rev>:<codec bytes>"; every write bumps rev, so a concurrent writer
  * (another replica, the same process) makes this return -1 and the caller reloads and retries.
- * KEYS: profile, session, seen ids.
+ * A shopper whose settings say personalization is off gets nothing written (-2): events accepted
+ * from a memory fallback during an outage, or replayed from the journal, never outlive an opt-out.
+ * KEYS: profile, session, seen ids, settings.
  * ARGV: expected rev, profile bytes, session mode (k keep, d delete, s set), session JSON,
  *       profile TTL ms, session TTL ms, seen TTL ms, seen max, now ms, event keys...
  */
 export const COMPARE_AND_SET = `
+local settings = redis.call('GET', KEYS[4])
+if settings then
+  local ok, parsed = pcall(cjson.decode, settings)
+  if ok and type(parsed) == 'table' and parsed.personalization == false then return -2 end
+end
 local current = redis.call('GET', KEYS[1])
 local rev = 0
 if current then rev = tonumber(string.match(current, '^(%d+):')) or 0 end
