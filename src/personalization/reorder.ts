@@ -28,6 +28,8 @@ export interface ReorderCandidate {
   regularity: number;
   /** Share of purchases at the usual quantity (estimate). */
   quantityConsistency: number;
+  /** The cycle leans on the household's staple rhythm (one own gap only; household feature). */
+  fromHousehold?: boolean;
 }
 
 export function urgencyOf(daysUntilDue: number): Urgency {
@@ -71,6 +73,7 @@ export function reorderItems(profile: ShopperProfile | null, now: number, config
       timesBought: stat.n,
       regularity: Math.round(Math.max(0, 1 - spread) * 100) / 100,
       quantityConsistency: Math.round(quantityShare(stat) * 100) / 100,
+      ...(sparse ? { fromHousehold: true } : {}),
     });
   }
   out.sort((a, b) => URGENCY_RANK[a.urgency] - URGENCY_RANK[b.urgency] || b.timesBought - a.timesBought || (a.id < b.id ? -1 : 1));
