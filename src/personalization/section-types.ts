@@ -30,6 +30,8 @@ export interface ReorderItem {
   urgency: 'due_now' | 'due_soon' | 'upcoming';
   /** 0..1: how regular the purchase gaps are. */
   regularity?: number;
+  /** "household": the cycle leans on the household's shopping rhythm (too little own history). */
+  cycleSource?: 'household';
   /** Share of purchases at the usual quantity (0..1; quantity_memory). */
   quantityConsistency?: number;
   /** Pack size read from the product's name on the page, e.g. "6 × 330 ml" (quantity_memory). */
@@ -63,7 +65,7 @@ export interface PersonalizationSection {
   /** Often bought together with the cart or the shopper's staples (complementary feature). */
   complementary?: ComplementaryItem[];
   /** Estimated household size with its confidence (household feature). */
-  household?: { size: number; confidence: number };
+  household?: { size: number; confidence: number; /** Reorder items whose cycle leans on the household rhythm. */ reorderAdjusted?: number };
   /** Dietary and cultural preferences in effect (dietary feature on). */
   preferences?: PreferenceNote[];
 }
