@@ -62,6 +62,7 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
   const reorder: ReorderItem[] = facts.reorder.map((r) => {
     const item: ReorderItem = { id: r.id, usualQuantity: r.usualQuantity, daysUntilDue: r.daysUntilDue, cycleDays: r.cycleDays, urgency: r.urgency, regularity: r.regularity };
     if (facts.quantityMemory) item.quantityConsistency = r.quantityConsistency;
+    if (r.fromHousehold) item.cycleSource = 'household';
     const name = names.get(r.id);
     if (name) item.name = name;
     if (facts.quantityMemory && name) addPack(item, name);
@@ -106,6 +107,8 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
   }
   if (facts.household) {
     section.household = { size: facts.household.size, confidence: facts.household.confidence };
+    const adjusted = reorder.filter((r) => r.cycleSource === 'household').length;
+    if (adjusted > 0) section.household.reorderAdjusted = adjusted;
     applied.push('household');
   }
   if (facts.explain) section.explain = facts.explain;
