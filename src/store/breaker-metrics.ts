@@ -17,7 +17,7 @@ export function bridgeBreakerEvents(breaker: CircuitBreaker, metrics: Metrics | 
   for (const event of COUNTED) on(event, () => metrics?.breakerEvents.inc({ event }));
   on('open', () => {
     metrics?.breakerState.set(2);
-    logger?.warn({ breaker: 'redis' }, 'redis breaker open: profile reads and writes use memory');
+    logger?.info({ breaker: 'redis' }, 'redis breaker open: profile reads and writes use memory');
   });
   on('halfOpen', () => {
     metrics?.breakerState.set(1);

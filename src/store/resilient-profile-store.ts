@@ -33,6 +33,9 @@ const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
  * Redis, or memory + journal when Redis fails or the breaker is open (no wait). The journal is
  * replayed in order when the breaker closes; replays are idempotent by event id.
  */
+/** A flapping Redis logs its connection changes at most this often. */
+const REDIS_LOG_INTERVAL_MS = 30_000;
+
 export class ResilientProfileStore implements ManagedProfileStore {
   private breaker: Breaker;
   private detachMetrics: () => void;
@@ -53,14 +56,26 @@ export class ResilientProfileStore implements ManagedProfileStore {
     this.detachMetrics = bridgeBreakerEvents(this.breaker, options.metrics, options.logger);
     const client = options.redis.client;
     let wasReady = false;
+    let lastLog = 0;
+    let suppressed = 0;
     const up = () => {
       const ready = isReady(client);
       options.metrics?.redisUp.set(ready ? 1 : 0);
       // Log transitions only: ioredis reports every failed reconnect attempt as an error event.
+      // Info, not warn (the seed: Redis trouble is "info only, not critical"), and at most one
+      // line per REDIS_LOG_INTERVAL_MS for a flapping connection, with the count it stood for.
       if (ready !== wasReady) {
-        if (ready) options.logger?.info('redis connected');
-        else options.logger?.warn('redis connection lost; reconnecting (profiles served from memory meanwhile)');
         wasReady = ready;
+        const now = Date.now();
+        if (now - lastLog < REDIS_LOG_INTERVAL_MS) {
+          suppressed += 1;
+          return;
+        }
+        lastLog = now;
+        const changes = suppressed;
+        suppressed = 0;
+        if (ready) options.logger?.info({ suppressedChanges: changes }, 'redis connected');
+        else options.logger?.info({ suppressedChanges: changes }, 'redis connection lost; reconnecting (profiles served from memory meanwhile)');
       }
     };
     for (const event of ['ready', 'close', 'end', 'reconnecting', 'error']) client.on(event, up);
