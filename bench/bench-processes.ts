@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -77,6 +77,8 @@ export interface SidecartLaunch {
   redisUrl?: string;
   /** Run the compiled build (dist/src/main.js) rather than src through tsx. */
   compiled: boolean;
+  /** The compiled tree (default dist). */
+  distDir?: string;
   /** Write a V8 CPU profile into this directory on exit. */
   profileDir?: string;
 }
@@ -101,7 +103,7 @@ export async function startSidecartProcess(launch: SidecartLaunch): Promise<Side
   const file = join(dir, 'sidecart.yaml');
   writeFileSync(file, stringify(config));
   const profile = launch.profileDir ? profileArgs(launch.profileDir, `sidecart-${launch.name}`) : [];
-  const entry = launch.compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const entry = launch.compiled ? [`${launch.distDir ?? 'dist'}/src/main.js`] : ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: REPO_ROOT,
     env: { ...withoutSidecartEnv(process.env), SIDECART_CONFIG: file, NODE_ENV: 'production' },
@@ -136,6 +138,15 @@ export function profileArgs(dir: string, name: string): string[] {
 function withoutSidecartEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SIDECART_')));
 }
+
+/** CPU time (user + system) a process has used so far, in microseconds (Linux /proc). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 (utime, stime) in clock ticks; here counted from field 3 (state).
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** Resident set size of a process in bytes (Linux /proc). */
 export async function rssBytes(pid: number): Promise<number> {

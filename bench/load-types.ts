@@ -33,6 +33,8 @@ export interface LoadResult {
   max: number;
   errors: number;
   non2xx: number;
+  /** CPU time the target process spent per completed request (set by the parent, saturation runs). */
+  cpuMicrosPerRequest?: number;
 }
 
 export interface FixedRateResult extends LoadResult {

@@ -15,8 +15,8 @@ export interface PairSummary {
   sidecartRps: number;
   /** Median over rounds of sidecart/floor in the same round. */
   ratio: number;
-  floor: { p50: number; p99: number; max: number; failed: number };
-  sidecart: { p50: number; p99: number; max: number; failed: number };
+  floor: { p50: number; p99: number; max: number; failed: number; cpuMicros: number };
+  sidecart: { p50: number; p99: number; max: number; failed: number; cpuMicros: number };
 }
 
 export function summarize<T extends LoadResult>(runs: PairRuns<T>): PairSummary {
@@ -25,6 +25,7 @@ export function summarize<T extends LoadResult>(runs: PairRuns<T>): PairSummary 
     p99: median(list.map((r) => r.p99)),
     max: median(list.map((r) => r.max)),
     failed: list.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
+    cpuMicros: median(list.map((r) => r.cpuMicrosPerRequest ?? NaN)),
   });
   const ratios = runs.sidecart.map((s, i) => s.rps / (runs.floor[i]?.rps ?? NaN));
   return {
@@ -50,15 +51,15 @@ export interface PairRow {
 
 export function saturationTable(rows: PairRow[]): string {
   const lines = [
-    '| mode | floor | floor req/s | sidecart req/s | ratio (target) | floor p50 / p99 / max ms | sidecart p50 / p99 / max ms | failed |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | floor | floor req/s | sidecart req/s | ratio (target) | floor p50 / p99 / max ms | sidecart p50 / p99 / max ms | CPU µs/req floor / sidecart | failed |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const s = row.saturation;
     if (!s) continue;
     const verdict = s.ratio >= row.target ? 'met' : 'missed';
     lines.push(
-      `| ${row.label} | ${row.floorName} | ${f0(s.floorRps)} | ${f0(s.sidecartRps)} | **${f2(s.ratio)}** (≥ ${row.target}, ${verdict}) | ${ms(s.floor.p50)} / ${ms(s.floor.p99)} / ${ms(s.floor.max)} | ${ms(s.sidecart.p50)} / ${ms(s.sidecart.p99)} / ${ms(s.sidecart.max)} | ${s.floor.failed} / ${s.sidecart.failed} |`,
+      `| ${row.label} | ${row.floorName} | ${f0(s.floorRps)} | ${f0(s.sidecartRps)} | **${f2(s.ratio)}** (≥ ${row.target}, ${verdict}) | ${ms(s.floor.p50)} / ${ms(s.floor.p99)} / ${ms(s.floor.max)} | ${ms(s.sidecart.p50)} / ${ms(s.sidecart.p99)} / ${ms(s.sidecart.max)} | ${f0(s.floor.cpuMicros)} / ${f0(s.sidecart.cpuMicros)} | ${s.floor.failed} / ${s.sidecart.failed} |`,
     );
   }
   return lines.join('\n');

@@ -25,6 +25,7 @@ import { seedShoppers, shopperIds } from './shoppers.js';
 //   --profile          sidecart writes V8 CPU profiles to bench/out/profiles
 //   --tsx              run sidecart from src through tsx instead of the compiled build
 //   --no-build         use the existing dist/ build
+//   --dist DIR         run sidecart from another compiled tree (an A/B copy; implies --no-build)
 //   --write / --no-write  update bench/RESULTS.md (default: yes unless --quick)
 
 const { values: args } = parseArgs({
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    dist: { type: 'string' },
     'no-fixed': { type: 'boolean', default: false },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
@@ -62,7 +64,8 @@ function machine(): string {
   return `${model}, nproc ${nproc}, ${mem ? (Number(mem) / 1024 / 1024).toFixed(1) : '?'} GiB, Node ${process.version}`;
 }
 
-if (compiled && !args['no-build']) {
+const distDir = args.dist ?? 'dist';
+if (compiled && !args['no-build'] && !args.dist) {
   log('building (npm run build) …');
   try {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -91,7 +94,7 @@ try {
   const ids = shopperIds(Number(args.shoppers));
 
   const startSidecart = async (name: string, redisUrl?: string): Promise<SidecartProcess> => {
-    const sidecart = await startSidecartProcess({ name, upstreamUrl: backendUrl, compiled, profileDir, ...(redisUrl ? { redisUrl } : {}) });
+    const sidecart = await startSidecartProcess({ name, upstreamUrl: backendUrl, compiled, distDir, profileDir, ...(redisUrl ? { redisUrl } : {}) });
     started.push(sidecart);
     await seedShoppers(sidecart.url, ids);
     await sanityCheck(sidecart, name, ids[0]!);
@@ -112,6 +115,8 @@ try {
     const targets: Targets = {
       floorBuffer: `http://127.0.0.1:${String(floorBuffer.info.port)}`,
       floorStream: `http://127.0.0.1:${String(floorStream.info.port)}`,
+      floorBufferPid: floorBuffer.child.pid!,
+      floorStreamPid: floorStream.child.pid!,
       memory,
       redis: withRedis,
       redisServer: redis,
@@ -129,7 +134,7 @@ try {
       write,
       machine: machine(),
       command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-      sidecartBuild: compiled ? 'compiled (npm run build → node dist/src/main.js)' : 'from source (node --import tsx src/main.ts)',
+      sidecartBuild: compiled ? `compiled (npm run build → node ${distDir}/src/main.js)` : 'from source (node --import tsx src/main.ts)',
       loadAverage: loadavg(),
       log,
     });

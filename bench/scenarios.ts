@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { RedisServer } from '../test/support/redis-server.js';
-import { runClient, type SidecartProcess } from './bench-processes.js';
+import { cpuMicros, runClient, type SidecartProcess } from './bench-processes.js';
 import type { FixedRateJob, FixedRateResult, LoadRequest, LoadResult, SaturationJob } from './load-types.js';
 import { f0, fixedTable, ms, outcomeList, saturationTable, summarize, writeResultsSection, type PairRow, type PairRuns } from './report.js';
 import { bucketDelta, histogramBuckets, histogramQuantile } from './stats.js';
@@ -11,6 +11,8 @@ import { bucketDelta, histogramBuckets, histogramQuantile } from './stats.js';
 export interface Targets {
   floorBuffer: string;
   floorStream: string;
+  floorBufferPid: number;
+  floorStreamPid: number;
   memory: SidecartProcess;
   redis: SidecartProcess;
   redisServer: RedisServer;
@@ -22,6 +24,8 @@ interface Pair {
   floorName: string;
   floorUrl: string;
   sidecartUrl: string;
+  floorPid: number;
+  sidecartPid: number;
   path: string;
   target: number;
 }
@@ -52,11 +56,11 @@ const FIXED = 'bench/load-fixed-rate.ts';
 
 function pairs(t: Targets): Pair[] {
   return [
-    { id: 'passthrough', label: 'pass-through route (24-hit page, streamed)', floorName: 'undici streaming', floorUrl: t.floorStream, sidecartUrl: t.memory.url, path: '/products/_browse?size=24', target: 0.8 },
-    { id: 'memory-24', label: 'search, memory store, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, path: SEARCH(24), target: 0.85 },
-    { id: 'redis-24', label: 'search, Redis store, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, path: SEARCH(24), target: 0.75 },
-    { id: 'memory-100', label: 'search, memory store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, path: SEARCH(100), target: 0.85 },
-    { id: 'redis-100', label: 'search, Redis store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, path: SEARCH(100), target: 0.75 },
+    { id: 'passthrough', label: 'pass-through route (24-hit page, streamed)', floorName: 'undici streaming', floorUrl: t.floorStream, sidecartUrl: t.memory.url, floorPid: t.floorStreamPid, sidecartPid: t.memory.pid, path: '/products/_browse?size=24', target: 0.8 },
+    { id: 'memory-24', label: 'search, memory store, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: SEARCH(24), target: 0.85 },
+    { id: 'redis-24', label: 'search, Redis store, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, floorPid: t.floorBufferPid, sidecartPid: t.redis.pid, path: SEARCH(24), target: 0.75 },
+    { id: 'memory-100', label: 'search, memory store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: SEARCH(100), target: 0.85 },
+    { id: 'redis-100', label: 'search, Redis store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, floorPid: t.floorBufferPid, sidecartPid: t.redis.pid, path: SEARCH(100), target: 0.75 },
   ];
 }
 
@@ -92,9 +96,13 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
       saturation.set(pair.id, runs);
       // Alternate which side goes first, so a slow drift of the machine's load hits both.
       for (const side of round % 2 === 0 ? (['floor', 'sidecart'] as const) : (['sidecart', 'floor'] as const)) {
+        // The proxy's own CPU per request: robust to a noisy machine, unlike req/s.
+        const pid = side === 'floor' ? pair.floorPid : pair.sidecartPid;
+        const cpuBefore = cpuMicros(pid);
         const result = await saturate(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS);
+        result.cpuMicrosPerRequest = (cpuMicros(pid) - cpuBefore) / Math.max(1, result.total);
         runs[side].push(result);
-        o.log(`saturation r${round + 1} ${pair.id} ${side}: ${f0(result.rps)} req/s p99 ${ms(result.p99)} ms failed ${result.errors + result.non2xx}`);
+        o.log(`saturation r${round + 1} ${pair.id} ${side}: ${f0(result.rps)} req/s p99 ${ms(result.p99)} ms, ${f0(result.cpuMicrosPerRequest)} µs CPU/req, failed ${result.errors + result.non2xx}`);
       }
     }
   }
