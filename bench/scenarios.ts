@@ -72,6 +72,13 @@ async function scrape(sidecart: SidecartProcess): Promise<string> {
   return res.body.text();
 }
 
+/** sidecart_breaker_events_total by event, from a scrape. */
+function breakerEvents(metricsText: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of metricsText.matchAll(/^sidecart_breaker_events_total\{event="([^"]+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
 export async function runScenarios(o: ScenarioOptions): Promise<void> {
   const wanted = (id: string) => o.only === null || o.only.includes(id);
   const selected = pairs(o.targets).filter((p) => wanted(p.id));
@@ -130,19 +137,22 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
   }
 
   // Redis hung: SIGSTOP a few seconds into a fixed-rate run, SIGCONT a few seconds before its end.
-  let hung: { run: FixedRateResult; stoppedS: number; durationS: number } | null = null;
+  let hung: { run: FixedRateResult; stoppedS: number; durationS: number; breaker: Record<string, number> } | null = null;
   if (wanted('hung')) {
     const durationS = o.quick ? 10 : 20;
     const stopAt = 3;
     const resumeAt = durationS - 4;
     const timers: NodeJS.Timeout[] = [];
+    const before = breakerEvents(await scrape(o.targets.redis));
     const run = await steady(o.targets.redis.url, SEARCH(24), durationS, { slowMs: BUDGET_MS + 10, timeline: true }, () => {
       timers.push(setTimeout(() => o.targets.redisServer.pause(), stopAt * 1000));
       timers.push(setTimeout(() => o.targets.redisServer.resume(), resumeAt * 1000));
     });
     timers.forEach(clearTimeout);
     o.targets.redisServer.resume();
-    hung = { run, stoppedS: resumeAt - stopAt, durationS };
+    const after = breakerEvents(await scrape(o.targets.redis));
+    const breaker = Object.fromEntries(Object.entries(after).map(([event, n]) => [event, n - (before[event] ?? 0)]));
+    hung = { run, stoppedS: resumeAt - stopAt, durationS, breaker };
     o.log(`redis hung ${resumeAt - stopAt} s at ${o.rate}/s: max ${ms(run.max)} ms, slower than ${BUDGET_MS + 10} ms: ${run.slow}, failed ${run.errors + run.non2xx}`);
   }
 
@@ -187,6 +197,7 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
     lines.push('');
     lines.push(`- max latency **${ms(r.max)} ms** (budget ${BUDGET_MS} ms + 10 ms = ${BUDGET_MS + 10} ms); responses slower than that: **${r.slow}**; failed: **${r.errors + r.non2xx}** of ${r.sent}; target: ${ok}`);
     lines.push(`- p50 / p99 / p99.9: ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.p999)} ms; answers: ${outcomeList([r])}`);
+    lines.push(`- breaker during the run: ${Object.entries(hung.breaker).filter(([, n]) => n > 0).map(([event, n]) => `${event} × ${n}`).join(', ') || 'no events'}`);
     if (r.slowest?.length) lines.push(`- slowest (sent at ms → latency ms): ${r.slowest.slice(0, 8).map(([at, l]) => `${at}→${l}`).join(', ')}`);
     lines.push('');
   }
