@@ -39,13 +39,13 @@ describe('complementary items', () => {
     expect(out.section.applied).toContain('complementary');
   });
 
-  it('lifts a complement in the ranking and explains it; off by default', () => {
+  it('lifts a complement in the ranking and explains it; the store can switch it off', () => {
     const page = hits(hit('bread'), hit('wine'), hit('sauce'));
     const on = personalize({ hits: page, record: shopper, strength: 1, config: cfg, now: day(10), explain: true, coPurchases });
     expect(on.order[0]).toBe(2);
     expect(on.section.explain![0]!.reasons).toContain('often bought with pasta');
     expect(on.section.applied.filter((a) => a === 'complementary')).toHaveLength(1);
-    const off = personalize({ hits: page, record: shopper, strength: 1, config: config(), now: day(10), explain: false, coPurchases });
+    const off = personalize({ hits: page, record: shopper, strength: 1, config: config({ features: { complementary: false } }), now: day(10), explain: false, coPurchases });
     expect(off.section.complementary).toBeUndefined();
     expect(off.section.features).not.toContain('complementary');
   });
