@@ -19,7 +19,7 @@ export function formatResults(r: EvaluationResult, options: { strength: number }
     '',
     '| list | precision | recall | F1 | shoppers with a list | mean size |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    setRow('usual ∪ reorder (sidecart)', s.union),
+    setRow('usual ∪ reorder ∪ complementary (sidecart, default features)', s.union),
     setRow('most popular products, same size', s.popularUnion),
     setRow('usual (sidecart)', s.usual),
     setRow('most popular, same size as usual', s.popularUsual),
@@ -45,7 +45,7 @@ function reading(r: EvaluationResult): string {
   const beatsBackend = r.positions.personalized.mean < r.positions.backend.mean;
   const own = s.ownTopUnion.f1 - s.union.f1;
   return [
-    `Reading: usual ∪ reorder ${beatsPopular ? 'beats' : 'does NOT beat'} the popularity baseline (F1 ${f3(s.union.f1)} vs ${f3(s.popularUnion.f1)}),`,
+    `Reading: sidecart's lists (usual ∪ reorder ∪ complementary) ${beatsPopular ? 'beat' : 'do NOT beat'} the popularity baseline (F1 ${f3(s.union.f1)} vs ${f3(s.popularUnion.f1)}),`,
     `and personalized order ${beatsBackend ? 'beats' : 'does NOT beat'} the backend order (mean position ${r.positions.personalized.mean.toFixed(1)} vs ${r.positions.backend.mean.toFixed(1)}).`,
     `The stronger reference "the shopper's own most-bought products, same list size" scores F1 ${f3(s.ownTopUnion.f1)}`,
     own > 0

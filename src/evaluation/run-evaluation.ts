@@ -61,6 +61,8 @@ export interface EvaluationOptions {
   strength: number;
   /** Feature switches for every shopper (e.g. one issue-9 signal on). */
   features?: Partial<Record<FeatureName, boolean>>;
+  /** With complementary on: also the store-wide pair counts (default), or the shopper's own baskets only. */
+  storeWide?: boolean;
 }
 
 export interface EvaluationResult {
@@ -92,7 +94,7 @@ export function measure(prepared: Prepared, options: EvaluationOptions): Evaluat
     const record: ShopperRecord = { profile, settings, session: null };
     const now = split.target.at;
     const actual = new Set(split.target.products);
-    const coPurchases = options.features?.complementary ? prepared.pairs.forAnchors(Object.keys(profile.products)) : undefined;
+    const coPurchases = options.features?.complementary && options.storeWide !== false ? prepared.pairs.forAnchors(Object.keys(profile.products)) : undefined;
     const { section } = personalize({ hits: [], record, strength: options.strength, config: options.config, now, explain: false, coPurchases });
     const usual = section.usual.map((u) => u.id);
     const reorder = section.reorder.map((r) => r.id);

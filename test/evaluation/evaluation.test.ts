@@ -85,7 +85,7 @@ describe('offline evaluation', () => {
     const file = readFileSync(results, 'utf8');
     expect(file).toContain('## Proxy throughput\n\nkept as is');
     expect(file).toContain('## Offline evaluation');
-    expect(file).toContain('usual ∪ reorder (sidecart)');
+    expect(file).toContain('usual ∪ reorder ∪ complementary (sidecart, default features)');
     expect(lines.join('\n')).toContain('mean position');
   });
 
