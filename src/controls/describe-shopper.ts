@@ -22,7 +22,7 @@ export const FEATURE_DESCRIPTIONS: Record<FeatureName, string> = {
 };
 
 export const HOUSEHOLD_HOW =
-  'Estimated from your basket sizes and how fast your regular products come back (after 3 orders); it fills in reorder timing where a product has too little history of its own.';
+  'Estimated from your basket sizes and how fast your regular products come back (after 3 orders). It times reorder reminders for products with too little history of their own; the quantities you usually take are yours and are not scaled.';
 
 export const NOT_STORED =
   'sidecart keeps product preferences and purchase patterns only: no name, address, e-mail, payment details or IP address.';
