@@ -35,9 +35,25 @@ export function complementAnchors(profile: ShopperProfile | null, session: Sessi
   }
   if (cart.length > 0) return cart.slice(0, MAX_ANCHORS);
   if (!profile) return [];
-  const bought = Object.keys(profile.products).filter((id) => profile.products[id]!.n > 0);
-  bought.sort((a, b) => productImportance(profile.products[b]!, now, halfLifeDays) - productImportance(profile.products[a]!, now, halfLifeDays) || (a < b ? -1 : 1));
-  return bought.slice(0, MAX_ANCHORS);
+  // The MAX_ANCHORS most important bought products, by one pass with a small sorted list (this
+  // runs on every search with the feature on: no sort of the whole profile, one importance each).
+  const top: { id: string; importance: number }[] = [];
+  for (const id in profile.products) {
+    const stat = profile.products[id]!;
+    if (stat.n <= 0) continue;
+    const importance = productImportance(stat, now, halfLifeDays);
+    if (top.length === MAX_ANCHORS && !before(importance, id, top[MAX_ANCHORS - 1]!)) continue;
+    let at = top.length;
+    while (at > 0 && before(importance, id, top[at - 1]!)) at--;
+    top.splice(at, 0, { id, importance });
+    if (top.length > MAX_ANCHORS) top.pop();
+  }
+  return top.map((t) => t.id);
+}
+
+/** More important first; ties by id (deterministic). */
+function before(importance: number, id: string, other: { id: string; importance: number }): boolean {
+  return importance > other.importance || (importance === other.importance && id < other.id);
 }
 
 /** Partner → best candidate, for ranking and for the section list. */
