@@ -3,6 +3,9 @@ import { request } from 'undici';
 import { startFixtureBackend, type FixtureBackend } from '../support/child-process.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startSidecart, type RunningSidecart } from '../support/sidecart-harness.js';
+import { configSchema } from '../../src/config/schema.js';
+import { createProfileUpdater } from '../../src/personalization/profile-update.js';
+import { createProfileStore } from '../../src/store/create-profile-store.js';
 
 // Store-wide complementary items (issue 9) over real sockets with a real Redis: several shoppers'
 // purchases become pair counts; another shopper's search lists the partner with a reason, and
@@ -136,6 +139,46 @@ describe('store-wide complementary items through the proxy (real Redis)', () => 
       expect(await redis.cli('KEYS', `${prefix}:cp*`)).toBe('');
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('a hanging co-purchase Redis costs the search its store-wide items, never the personalization', async () => {
+    // Profiles in memory, counts in a Redis of their own that the test freezes (SIGSTOP).
+    const frozen = await startRedis();
+    const memoryConfig = configSchema.parse({});
+    const store = createProfileStore({ config: memoryConfig, updater: createProfileUpdater(memoryConfig.personalization) });
+    const proxy = await startSidecart(
+      {
+        upstream: { url: backend.url },
+        routes: [{ path: '/products/_search', adapter: 'elasticsearch', budgetMs: 1_000, strength: 0.5 }],
+        store: { redis: { url: frozen.url, keyPrefix: 'frozen' } },
+        personalization: { complementaryStoreWide: true },
+      },
+      store,
+    );
+    try {
+      expect(await proxy.sidecart.coPurchases.ready(10_000)).toBe(true);
+      await otherShoppersBuy(proxy);
+      const deadline = Date.now() + 10_000;
+      while (Number(await frozen.cli('ZSCORE', 'frozen:cp:pasta-500g', 'tomato-sauce')) < 3) {
+        if (Date.now() > deadline) throw new Error('the co-purchase counts never reached Redis');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await postEvents(proxy, 'shopper-dee', [{ id: 'dee-cart-1', type: 'add_to_cart', at: Date.now(), items: [{ id: 'pasta-500g', quantity: 1 }] }]);
+      expect((await search(proxy, 'shopper-dee')).body._personalization!.complementary).toEqual([{ id: 'tomato-sauce', reason: 'often bought with pasta-500g' }]);
+
+      frozen.pause();
+      try {
+        // The count read hangs (then fails on the breaker's timeout); the search still personalizes.
+        const res = await search(proxy, 'shopper-dee');
+        expect(res.header).toBe('personalized');
+        expect(res.body._personalization!.complementary).toEqual([]);
+      } finally {
+        frozen.resume();
+      }
+    } finally {
+      await proxy.close();
+      await frozen.stop();
     }
   });
 });
