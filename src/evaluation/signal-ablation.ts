@@ -17,7 +17,8 @@ export const NOT_IN_DATA: Partial<Record<(typeof SIGNALS)[number], string>> = {
 
 /** What a row measures beyond "the signal on". */
 const ROW_NOTES: Partial<Record<string, string>> = {
-  'complementary, store-wide': 'store-wide pair counts (training baskets, top 20 partners per product) plus own baskets; needs personalization.complementaryStoreWide',
+  'complementary, store-wide':
+    'store-wide pair counts (training baskets, top 20 partners per product) plus own baskets; needs personalization.complementaryStoreWide; it mostly suggests products the shopper never bought, which the next-basket F1 counts as misses (cross-sell would need exposure data)',
   'complementary (own baskets only)': 'what a store without complementaryStoreWide gets',
   household: 'reorder cycle from the household rhythm for products with one gap; usual quantities are not scaled',
 };
