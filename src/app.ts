@@ -25,6 +25,7 @@ import { createPassthrough } from './proxy/passthrough.js';
 import { createSearchHandler, type SearchRouteDeps } from './proxy/search-route.js';
 import { createTrafficServer } from './proxy/traffic-server.js';
 import { createPassthroughAgent, createUpstreamPool } from './proxy/upstream-pool.js';
+import { createCoPurchaseFeed } from './events/co-purchase-feed.js';
 import type { EventsAcceptedHook } from './events/ingest-events.js';
 import type { CoPurchaseStore } from './store/co-purchase-store.js';
 import { createCoPurchaseStore } from './store/create-co-purchase-store.js';
@@ -89,10 +90,10 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   const attribution = createAttribution({ live, metrics, logger });
   // Purchases also feed the store-wide co-purchase counts, when the store enables them.
   const coPurchases = createCoPurchaseStore({ live, logger });
+  const feedCoPurchases = createCoPurchaseFeed({ live, store, coPurchases });
   const onEventsAccepted: EventsAcceptedHook = (shopperId, events, source, now) => {
     attribution.onEventsAccepted(shopperId, events, source, now);
-    if (!live.current().personalization.complementaryStoreWide) return;
-    for (const event of events) if (event.type === 'purchase') void coPurchases.recordPurchase(shopperId, event, now);
+    feedCoPurchases(shopperId, events, source, now);
   };
   const adoption = new FeatureAdoption(metrics.featureAdoption);
   const searchDeps: SearchRouteDeps = {
