@@ -21,6 +21,10 @@ export const FEATURE_DESCRIPTIONS: Record<FeatureName, string> = {
   seasonal: 'Takes the time of year into account.',
 };
 
+/** Said with `complementary` when the store keeps co-purchase counts across shoppers. */
+export const STORE_WIDE_NOTE =
+  'While it is on, your purchases also add to anonymous counts of products bought together across all shoppers (no id, no basket, no time is kept with them).';
+
 export const HOUSEHOLD_HOW =
   'Estimated from your basket sizes and how fast your regular products come back (after 3 orders). It times reorder reminders for products with too little history of their own; the quantities you usually take are yours and are not scaled.';
 
@@ -62,7 +66,7 @@ export function describeShopper(shopperId: string, record: ShopperRecord, config
     name,
     on: on.includes(name),
     setBy: typeof settings?.features?.[name] === 'boolean' ? ('you' as const) : ('store' as const),
-    what: FEATURE_DESCRIPTIONS[name],
+    what: name === 'complementary' && config.personalization.complementaryStoreWide ? `${FEATURE_DESCRIPTIONS[name]} ${STORE_WIDE_NOTE}` : FEATURE_DESCRIPTIONS[name],
   }));
   const stored: StoredItem[] = [];
   if (settings) {
