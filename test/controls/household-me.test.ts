@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { describeShopper } from '../../src/controls/describe-shopper.js';
+import { describeShopper, STORE_WIDE_NOTE } from '../../src/controls/describe-shopper.js';
 import { emptyProfile, type ShopperProfile, type ShopperRecord } from '../../src/personalization/types.js';
 
 // GET /sidecart/v1/me shows the household estimate with its confidence (issue 9).
@@ -43,5 +43,15 @@ describe('GET /me: household', () => {
 
   it('switched off by the shopper: no estimate is shown or made', () => {
     expect(describeShopper('u-1', recordOf(family(), { household: false }), config, NOW).household).toMatchObject({ on: false, estimate: null });
+  });
+});
+
+describe('GET /me: store-wide complementary', () => {
+  it('tells the shopper their purchases feed anonymous counts only when the store keeps them', () => {
+    const storeWide = configSchema.parse({ personalization: { complementaryStoreWide: true } });
+    const on = describeShopper('u-1', recordOf(null), storeWide, NOW).features.find((f) => f.name === 'complementary')!;
+    expect(on.what).toContain(STORE_WIDE_NOTE);
+    const off = describeShopper('u-1', recordOf(null), config, NOW).features.find((f) => f.name === 'complementary')!;
+    expect(off.what).not.toContain('anonymous counts');
   });
 });
