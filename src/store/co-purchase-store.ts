@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PersonalizationConfig } from '../config/schema.js';
+import type { BreakerConfig, PersonalizationConfig } from '../config/schema.js';
 import { MAX_BASKET_FOR_PAIRS } from '../personalization/co-purchase-pairs.js';
 import type { CoPurchases } from '../personalization/complementary.js';
 import type { ShopperEvent } from '../personalization/types.js';
@@ -20,6 +20,8 @@ export interface CoPurchaseStore {
    * left out), and anchor → anchor = baskets with the anchor. Rejects when the store cannot answer.
    */
   countsFor(anchors: readonly string[], now: number): Promise<CoPurchases>;
+  /** New breaker timeouts and threshold from a config reload (Redis store). */
+  reconfigure?(breaker: BreakerConfig): void;
   /** Resolves true once the store can answer (Redis connected; memory at once). */
   ready(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;

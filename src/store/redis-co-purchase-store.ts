@@ -94,6 +94,19 @@ export class RedisCoPurchaseStore implements CoPurchaseStore {
     return out;
   }
 
+  /** opossum 9 reads these three from its options on each use (see ResilientProfileStore.reconfigure). */
+  reconfigure(next: BreakerConfig): void {
+    const live = (this.breaker as unknown as { options: CircuitBreaker.Options }).options;
+    live.timeout = next.timeoutMs;
+    live.resetTimeout = next.resetTimeoutMs;
+    live.errorThresholdPercentage = next.errorThresholdPercentage;
+  }
+
+  /** The breaker's effective timeout (tests). */
+  breakerTimeout(): number {
+    return Number((this.breaker as unknown as { options: CircuitBreaker.Options }).options.timeout);
+  }
+
   ready(timeoutMs = 5_000): Promise<boolean> {
     return waitForReady(this.connection(), timeoutMs);
   }

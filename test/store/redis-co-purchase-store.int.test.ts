@@ -67,3 +67,12 @@ describe('redis co-purchase store', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe('redis co-purchase store breaker', () => {
+  it('takes new breaker timeouts from a config reload', async () => {
+    const { store } = await redisStore();
+    expect(store.breakerTimeout()).toBe(50);
+    store.reconfigure({ ...configSchema.parse({}).store.breaker, timeoutMs: 120 });
+    expect(store.breakerTimeout()).toBe(120);
+  });
+});
