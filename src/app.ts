@@ -135,6 +135,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
 
   live.onChange((next, previous) => {
     if (next.store.breaker !== previous.store.breaker) store.reconfigure?.(next.store.breaker);
+    if (next.store.breaker !== previous.store.breaker) coPurchases.reconfigure?.(next.store.breaker);
   });
   const reloader = createConfigReloader({ live, logger, metrics, watchFile: options.watchConfig === true });
 
