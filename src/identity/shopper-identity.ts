@@ -45,15 +45,3 @@ export function identityVaryHeaders(config: SidecartConfig['identity']): string[
   if (config.jwt) vary.push('Authorization');
   return vary;
 }
-
-/** Header-only resolver: the issue-2 baseline. `createIdentityResolver` (identity module) extends it. */
-export function headerIdentity(config: SidecartConfig['identity']): IdentityResolver {
-  const header = config.header.toLowerCase();
-  return (req) => {
-    if (!header) return null;
-    const value = req.headers[header];
-    if (typeof value !== 'string') return null;
-    const id = value.trim();
-    return isValidShopperId(id, config.maxIdLength) ? { id, source: 'header' } : null;
-  };
-}
