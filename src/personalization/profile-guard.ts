@@ -95,8 +95,18 @@ export function repairProfile(p: unknown, now: number): ShopperProfile {
   return profile;
 }
 
+/**
+ * Profiles already checked. The memory store hands the same decoded (read-only) profile to every
+ * search of a hot shopper, so the full check runs once per profile, not once per search (it was
+ * ~3% of a personalized search's CPU; bench/RESULTS.md).
+ */
+const checkedSound = new WeakSet<object>();
+
 /** The profile to rank with: the stored one when sound (no copy), else a repaired copy. */
 export function usableProfile(p: unknown, now: number): ShopperProfile | null {
   if (p === null || p === undefined) return null;
-  return isSoundProfile(p) ? p : repairProfile(p, now);
+  if (typeof p === 'object' && checkedSound.has(p)) return p as ShopperProfile;
+  if (!isSoundProfile(p)) return repairProfile(p, now);
+  checkedSound.add(p);
+  return p;
 }
