@@ -16,6 +16,8 @@ const latencies: number[] = [];
 const timings: number[] = [];
 const outcomes: Record<string, number> = {};
 const slowest: [number, number][] = [];
+/** Timeline mode: the slowest latency among requests sent in each second of the run. */
+const perSecondMax: number[] = [];
 let sent = 0;
 let errors = 0;
 let non2xx = 0;
@@ -25,7 +27,10 @@ let inFlight = 0;
 function record(sentAt: number, start: number, ms: number): void {
   latencies.push(ms);
   if (job.slowMs !== undefined && ms > job.slowMs) slow += 1;
-  if (job.timeline && ms > 5) slowest.push([Math.round(sentAt - start), Math.round(ms * 10) / 10]);
+  if (!job.timeline) return;
+  if (ms > 5) slowest.push([Math.round(sentAt - start), Math.round(ms * 10) / 10]);
+  const second = Math.floor((sentAt - start) / 1000);
+  perSecondMax[second] = Math.max(perSecondMax[second] ?? 0, Math.round(ms));
 }
 
 function fire(start: number): void {
@@ -89,6 +94,6 @@ const out: FixedRateResult = {
   slow,
   serverTiming: timings.length ? { count: timings.length, p50: quantile(timings, 0.5), p99: quantile(timings, 0.99), max: timings.at(-1)! } : null,
   outcomes,
-  ...(job.timeline ? { slowest: slowest.slice(0, 20) } : {}),
+  ...(job.timeline ? { slowest: slowest.slice(0, 20), perSecondMax: Array.from(perSecondMax, (v) => v ?? 0) } : {}),
 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

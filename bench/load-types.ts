@@ -47,4 +47,6 @@ export interface FixedRateResult extends LoadResult {
   outcomes: Record<string, number>;
   /** [ms since start when sent, latency ms] for the slowest responses (timeline mode). */
   slowest?: [number, number][];
+  /** Timeline mode: max latency (ms) of the requests sent in each second. */
+  perSecondMax?: number[];
 }

@@ -50,6 +50,7 @@ export interface ScenarioOptions {
 }
 
 const BUDGET_MS = 50;
+const HUNG_STOP_AT_S = 3;
 const SEARCH = (size: number) => `/products/_search?q=vegan&size=${size}`;
 const SATURATION = 'bench/load-saturation.ts';
 const FIXED = 'bench/load-fixed-rate.ts';
@@ -127,6 +128,10 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
 
   // sidecart's own overhead at the fixed rate with Redis: its histogram (scraped before and after) and its Server-Timing.
   let overhead: { histogramP99Ms: number; bucketMs: number; count: number; serverTiming: FixedRateResult['serverTiming']; run: FixedRateResult } | null = null;
+  if (wanted('overhead') || wanted('hung')) {
+    // Unmeasured warm-up at the fixed rate (JIT, sockets), so neither run starts cold.
+    await steady(o.targets.redis.url, SEARCH(24), o.quick ? 2 : 5);
+  }
   if (wanted('overhead')) {
     const before = histogramBuckets(await scrape(o.targets.redis), 'sidecart_personalization_duration_seconds');
     const run = await steady(o.targets.redis.url, SEARCH(24), o.quick ? 5 : o.durationS * 2);
@@ -137,22 +142,28 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
   }
 
   // Redis hung: SIGSTOP a few seconds into a fixed-rate run, SIGCONT a few seconds before its end.
-  let hung: { run: FixedRateResult; stoppedS: number; durationS: number; breaker: Record<string, number> } | null = null;
+  let hung: { run: FixedRateResult; stoppedS: number; durationS: number; breaker: Record<string, number>; lagMaxMs: number; longGcs: number } | null = null;
   if (wanted('hung')) {
     const durationS = o.quick ? 10 : 20;
-    const stopAt = 3;
+    const stopAt = HUNG_STOP_AT_S;
     const resumeAt = durationS - 4;
     const timers: NodeJS.Timeout[] = [];
-    const before = breakerEvents(await scrape(o.targets.redis));
+    // This scrape also resets prom-client's event-loop-delay histogram, so the next max is this run's.
+    const beforeText = await scrape(o.targets.redis);
+    const before = breakerEvents(beforeText);
     const run = await steady(o.targets.redis.url, SEARCH(24), durationS, { slowMs: BUDGET_MS + 10, timeline: true }, () => {
       timers.push(setTimeout(() => o.targets.redisServer.pause(), stopAt * 1000));
       timers.push(setTimeout(() => o.targets.redisServer.resume(), resumeAt * 1000));
     });
     timers.forEach(clearTimeout);
     o.targets.redisServer.resume();
-    const after = breakerEvents(await scrape(o.targets.redis));
+    const afterText = await scrape(o.targets.redis);
+    const after = breakerEvents(afterText);
+    const lagMaxMs = Number(/^sidecart_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(afterText)?.[1] ?? NaN) * 1000;
+    const gcs = bucketDelta(histogramBuckets(beforeText, 'sidecart_nodejs_gc_duration_seconds'), histogramBuckets(afterText, 'sidecart_nodejs_gc_duration_seconds'));
+    const longGcs = (gcs.get(Infinity) ?? 0) - (gcs.get(0.01) ?? 0);
     const breaker = Object.fromEntries(Object.entries(after).map(([event, n]) => [event, n - (before[event] ?? 0)]));
-    hung = { run, stoppedS: resumeAt - stopAt, durationS, breaker };
+    hung = { run, stoppedS: resumeAt - stopAt, durationS, breaker, lagMaxMs, longGcs };
     o.log(`redis hung ${resumeAt - stopAt} s at ${o.rate}/s: max ${ms(run.max)} ms, slower than ${BUDGET_MS + 10} ms: ${run.slow}, failed ${run.errors + run.non2xx}`);
   }
 
@@ -198,6 +209,8 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
     lines.push(`- max latency **${ms(r.max)} ms** (budget ${BUDGET_MS} ms + 10 ms = ${BUDGET_MS + 10} ms); responses slower than that: **${r.slow}**; failed: **${r.errors + r.non2xx}** of ${r.sent}; target: ${ok}`);
     lines.push(`- p50 / p99 / p99.9: ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.p999)} ms; answers: ${outcomeList([r])}`);
     lines.push(`- breaker during the run: ${Object.entries(hung.breaker).filter(([, n]) => n > 0).map(([event, n]) => `${event} × ${n}`).join(', ') || 'no events'}`);
+    lines.push(`- sidecart's event loop during the run: max delay ${ms(hung.lagMaxMs)} ms; GC pauses over 10 ms: ${hung.longGcs}`);
+    if (r.perSecondMax?.length) lines.push(`- slowest answer per second of the run (ms; Redis stopped in seconds ${HUNG_STOP_AT_S}–${hung.durationS - 4}): ${r.perSecondMax.join(', ')}`);
     if (r.slowest?.length) lines.push(`- slowest (sent at ms → latency ms): ${r.slowest.slice(0, 8).map(([at, l]) => `${at}→${l}`).join(', ')}`);
     lines.push('');
   }
