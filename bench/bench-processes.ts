@@ -75,6 +75,8 @@ export interface SidecartLaunch {
   name: string;
   upstreamUrl: string;
   redisUrl?: string;
+  /** With Redis: keep the default near cache (30 s) instead of reading Redis on every search. */
+  nearCache?: boolean;
   /** Run the compiled build (dist/src/main.js) rather than src through tsx. */
   compiled: boolean;
   /** The compiled tree (default dist). */
@@ -92,8 +94,8 @@ export async function startSidecartProcess(launch: SidecartLaunch): Promise<Side
     upstream: { url: launch.upstreamUrl },
     routes: [{ path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5 }],
     store: {
-      // With Redis, no near cache: every search reads its profile from Redis (the hard case).
-      ...(launch.redisUrl ? { redis: { url: launch.redisUrl }, memory: { nearCacheTtlMs: 0 } } : {}),
+      // With Redis and no near cache, every search reads its profile from Redis (the hard case).
+      ...(launch.redisUrl ? { redis: { url: launch.redisUrl }, ...(launch.nearCache ? {} : { memory: { nearCacheTtlMs: 0 } }) } : {}),
     },
     // Seeding sends one batch per shopper quickly; the limit is not what is measured.
     events: { rateLimitPerSecond: 0 },

@@ -19,7 +19,7 @@ import { seedShoppers, shopperIds } from './shoppers.js';
 //   --duration S       seconds per saturation and fixed-rate run (10)
 //   --rate R           the fixed rate in req/s (1000)
 //   --connections C    autocannon connections at saturation (32)
-//   --only a,b         only these modes (passthrough, memory-24, redis-24, memory-100, redis-100)
+//   --only a,b         only these (passthrough, memory-24, redis-24, redis-near-24, memory-100, redis-100, overhead, hung)
 //   --no-fixed         saturation pairs only (no fixed-rate pairs)
 //   --soak S           only the soak: S seconds at the fixed rate against sidecart with Redis
 //   --profile          sidecart writes V8 CPU profiles to bench/out/profiles
@@ -93,8 +93,8 @@ try {
   log(`redis-server ${redis.url}`);
   const ids = shopperIds(Number(args.shoppers));
 
-  const startSidecart = async (name: string, redisUrl?: string): Promise<SidecartProcess> => {
-    const sidecart = await startSidecartProcess({ name, upstreamUrl: backendUrl, compiled, distDir, profileDir, ...(redisUrl ? { redisUrl } : {}) });
+  const startSidecart = async (name: string, redisUrl?: string, nearCache = false): Promise<SidecartProcess> => {
+    const sidecart = await startSidecartProcess({ name, upstreamUrl: backendUrl, compiled, distDir, profileDir, nearCache, ...(redisUrl ? { redisUrl } : {}) });
     started.push(sidecart);
     await seedShoppers(sidecart.url, ids);
     await sanityCheck(sidecart, name, ids[0]!);
@@ -112,6 +112,7 @@ try {
     started.push(floorBuffer, floorStream);
     const memory = await startSidecart('memory');
     const withRedis = await startSidecart('redis', redis.url);
+    const withNearCache = await startSidecart('redis-near', redis.url, true);
     const targets: Targets = {
       floorBuffer: `http://127.0.0.1:${String(floorBuffer.info.port)}`,
       floorStream: `http://127.0.0.1:${String(floorStream.info.port)}`,
@@ -119,6 +120,7 @@ try {
       floorStreamPid: floorStream.child.pid!,
       memory,
       redis: withRedis,
+      redisNear: withNearCache,
       redisServer: redis,
     };
     await runScenarios({
