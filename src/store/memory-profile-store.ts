@@ -50,11 +50,13 @@ const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
 /**
  * Decoded profiles kept for the most recently read shoppers, beside the encoded bytes that are
  * counted. Decoding on every read was ~13% of a personalized search's CPU (bench/RESULTS.md,
- * "Throughput and latency"); a few thousand hot shoppers cost a few MiB here. A decoded profile
+ * "Throughput and latency"). A decoded 30-product profile takes ~12 KB of heap (16x its ~740
+ * encoded bytes), so 1,024 of them cost ~12 MiB: enough for shoppers searching again within a
+ * session, small next to the store's own limit. A decoded profile
  * is shared by every reader of the same bytes: profiles are read-only outside the pure updater,
  * which returns a new one.
  */
-const DECODED_PROFILES_MAX = 2048;
+const DECODED_PROFILES_MAX = 1024;
 
 /**
  * The memory store: bounded by shoppers and bytes (LRU), session context with a TTL, seen event
