@@ -31,7 +31,7 @@ function favourites(index: number): DemoProduct[] {
   return [...chosen];
 }
 
-function purchaseEvents(shopper: string, index: number, now: number): object[] {
+export function purchaseEvents(shopper: string, index: number, now: number): object[] {
   const random = generator(index + 1000);
   const products = favourites(index);
   return Array.from({ length: 10 }, (_, order) => {
