@@ -47,7 +47,9 @@ export async function startTsScript(script: string, env: NodeJS.ProcessEnv = {},
 
 /** Runs a load client script with a job; `onStarted` fires when it starts sending. Resolves with its result line. */
 export function runClient<T>(script: string, job: object, onStarted?: () => void): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The job goes in on stdin: a request list for thousands of shoppers is too long for argv.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin!.end(JSON.stringify(job));
   return new Promise<T>((resolve, reject) => {
     let buffered = '';
     let result: T | null = null;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import type { FixedRateJob, FixedRateResult } from './load-types.js';
+import { readJob, type FixedRateJob, type FixedRateResult } from './load-types.js';
 
 // Fixed-rate (open-loop) load client, own process. autocannon's rate limit lets each connection
 // send its whole per-second quota back to back at the start of every second and records whole
@@ -9,7 +9,7 @@ import type { FixedRateJob, FixedRateResult } from './load-types.js';
 // latencies in microseconds. It also reads each response's X-Sidecart and Server-Timing headers.
 // Prints one JSON line (FixedRateResult).
 
-const job = JSON.parse(process.argv[2] ?? '{}') as FixedRateJob;
+const job = await readJob<FixedRateJob>();
 const pool = new Pool(job.url, { connections: 512, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
 
 const latencies: number[] = [];

@@ -1,11 +1,11 @@
 import autocannon from 'autocannon';
-import type { LoadResult, SaturationJob } from './load-types.js';
+import { readJob, type LoadResult, type SaturationJob } from './load-types.js';
 
 // Saturation load client (own process, so it never shares the target's event loop): autocannon
 // with a fixed number of keep-alive connections, each sending its next request as soon as the
 // previous answer arrived. Prints one JSON line (LoadResult).
 
-const job = JSON.parse(process.argv[2] ?? '{}') as SaturationJob;
+const job = await readJob<SaturationJob>();
 const result = await autocannon({
   url: job.url,
   connections: job.connections,

@@ -1,4 +1,12 @@
-// What the parent sends to a load client process, and what the client prints back (one JSON line).
+// What the parent sends to a load client process (JSON on its stdin), and what the client prints
+// back (one JSON line).
+
+/** The job a load client process was given on stdin. */
+export async function readJob<T>(): Promise<T> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
 
 export interface LoadRequest {
   path: string;
