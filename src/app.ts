@@ -19,7 +19,7 @@ import type { IdentityResolver } from './identity/shopper-identity.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { FeatureAdoption } from './metrics/feature-adoption.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { createProfileUpdater } from './personalization/profile-update.js';
+import { applyEvents } from './personalization/profile-update.js';
 import { createOpsServer } from './proxy/ops-server.js';
 import { createPassthrough } from './proxy/passthrough.js';
 import { createSearchHandler, type SearchRouteDeps } from './proxy/search-route.js';
@@ -73,7 +73,8 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   const metrics = options.metrics ?? createMetrics();
   const store =
     options.store ??
-    createProfileStore({ config, metrics, logger, updater: (state, events, now) => createProfileUpdater(live.current().personalization)(state, events, now) });
+    // The updater reads the live personalization config, so a reload applies to the next write.
+    createProfileStore({ config, metrics, logger, updater: (state, events, now) => applyEvents(state, events, now, live.current().personalization) });
   const identify: IdentityResolver = createIdentityResolver(config.identity);
 
   const pool = createUpstreamPool(config.upstream);
