@@ -67,7 +67,8 @@ const routeSchema = z
 
 const breakerSchema = z
   .object({
-    timeoutMs: z.number().int().min(1).default(50),
+    /** Well below the routes' budgetMs, so a hung Redis falls back to memory inside the budget. */
+    timeoutMs: z.number().int().min(1).default(25),
     errorThresholdPercentage: z.number().min(1).max(100).default(50),
     resetTimeoutMs: z.number().int().min(1).default(5_000),
     volumeThreshold: z.number().int().min(0).default(5),

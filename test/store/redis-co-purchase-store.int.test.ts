@@ -71,7 +71,7 @@ describe('redis co-purchase store', () => {
 describe('redis co-purchase store breaker', () => {
   it('takes new breaker timeouts from a config reload', async () => {
     const { store } = await redisStore();
-    expect(store.breakerTimeout()).toBe(50);
+    expect(store.breakerTimeout()).toBe(25);
     store.reconfigure({ ...configSchema.parse({}).store.breaker, timeoutMs: 120 });
     expect(store.breakerTimeout()).toBe(120);
   });
