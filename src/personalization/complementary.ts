@@ -26,7 +26,8 @@ export const MIN_SUPPORT = 3;
 /** An own-basket pairing counts as this share (one basket is weak evidence). */
 const OWN_SCORE = 0.2;
 
-export function complementAnchors(profile: ShopperProfile | null, session: SessionContext | null, now: number, halfLifeDays: number): string[] {
+/** The anchors: the cart's products, else the shopper's staples (`staples` when already known, from the profile view). */
+export function complementAnchors(profile: ShopperProfile | null, session: SessionContext | null, now: number, halfLifeDays: number, staples?: string[]): string[] {
   const cart: string[] = [];
   const removed = new Set<string>();
   for (const r of Array.isArray(session?.recent) ? session.recent : []) {
@@ -34,9 +35,10 @@ export function complementAnchors(profile: ShopperProfile | null, session: Sessi
     else if (r.type === 'add_to_cart' && !removed.has(r.id) && !cart.includes(r.id)) cart.push(r.id);
   }
   if (cart.length > 0) return cart.slice(0, MAX_ANCHORS);
+  if (staples) return staples;
   if (!profile) return [];
-  // The MAX_ANCHORS most important bought products, by one pass with a small sorted list (this
-  // runs on every search with the feature on: no sort of the whole profile, one importance each).
+  // The MAX_ANCHORS most important bought products, by one pass with a small sorted list (no
+  // sort of the whole profile, one importance each).
   const top: { id: string; importance: number }[] = [];
   for (const id in profile.products) {
     const stat = profile.products[id]!;

@@ -36,11 +36,15 @@ export function inferPreferences(profile: ShopperProfile | null, config: Dietary
   return out;
 }
 
-export function activePreferences(profile: ShopperProfile | null, settings: ShopperSettings | null, config: DietaryConfig): ActivePreference[] {
+/** Explicit preferences from the settings, then inferred ones (`inferred` when already known, from the profile view). */
+export function activePreferences(profile: ShopperProfile | null, settings: ShopperSettings | null, config: DietaryConfig, inferred?: ActivePreference[]): ActivePreference[] {
+  const dietary = Array.isArray(settings?.dietary) ? settings.dietary : [];
+  const fromProfile = inferred ?? inferPreferences(profile, config);
+  if (dietary.length === 0) return fromProfile;
   const hardFilter = new Set(config.hardFilter.map(normalizeTag));
   const explicit: ActivePreference[] = [];
   const seen = new Set<string>();
-  for (const raw of Array.isArray(settings?.dietary) ? settings.dietary : []) {
+  for (const raw of dietary) {
     if (typeof raw !== 'string') continue;
     const name = normalizeTag(raw);
     if (!name || seen.has(name)) continue;
@@ -49,6 +53,5 @@ export function activePreferences(profile: ShopperProfile | null, settings: Shop
     const rule = dietaryRule(name, config.extraTags) ?? { matches: [name], conflicts: [`non-${name}`, `not-${name}`] };
     explicit.push({ name, source: 'explicit', confidence: 1, hard: hardFilter.has(name), rule });
   }
-  const inferred = inferPreferences(profile, config).filter((p) => !seen.has(p.name));
-  return [...explicit, ...inferred];
+  return [...explicit, ...fromProfile.filter((p) => !seen.has(p.name))];
 }

@@ -1,21 +1,18 @@
 import type { HitView } from '../adapters/adapter.js';
 import type { PersonalizationConfig } from '../config/schema.js';
 import { compileSection } from './compile-section.js';
-import { complementAnchors, complementaryItems, complementScores, type CoPurchases } from './complementary.js';
-import { confidence } from './confidence.js';
+import { complementAnchors, complementaryItems, complementScores, type ComplementaryCandidate, type CoPurchases } from './complementary.js';
 import { activePreferences } from './dietary.js';
 import { explainOrder } from './explain.js';
-import { estimateHousehold } from './household.js';
 import { enabledFeatures } from './features.js';
 import { buildPriceLevels } from './price-fit.js';
 import { usableProfile } from './profile-guard.js';
 import { buildSession, type RankContext } from './rank-context.js';
 import { movedUp, rankHits } from './rank.js';
-import { reorderItems } from './reorder.js';
-import { buildTagLift } from './tag-lift.js';
+import { profileView, viewReorder, type ProfileView } from './profile-view.js';
+import { tagLiftOnPage } from './tag-lift.js';
 import type { PersonalizationSection } from './section-types.js';
 import type { ShopperRecord } from './types.js';
-import { usualItems } from './usual.js';
 
 // The one entry point the search route calls: load → score → sort → compile sections. Pure, and
 // it never throws: whatever goes wrong, the answer is the backend's order.
@@ -79,6 +76,17 @@ function shownElsewhere(hits: readonly HitView[], record: ShopperRecord, usual: 
   return ids;
 }
 
+/**
+ * Partner → candidate for the complementary feature. With an empty cart and no store-wide counts
+ * the anchors are the shopper's staples, and the view already holds their partners.
+ */
+function complementsFor(view: ProfileView | null, session: ShopperRecord['session'], coPurchases: CoPurchases | undefined, now: number, halfLifeDays: number): Map<string, ComplementaryCandidate> {
+  const profile = view?.profile ?? null;
+  const anchors = complementAnchors(profile, session, now, halfLifeDays, view?.staples);
+  if (view && !coPurchases && anchors === view.staples) return view.stapleComplements;
+  return complementScores(anchors, profile, coPurchases);
+}
+
 function run(input: PersonalizeInput): PersonalizeResult {
   const { hits, config, now } = input;
   const record: ShopperRecord = input.record ?? { profile: null, settings: null, session: null };
@@ -86,33 +94,34 @@ function run(input: PersonalizeInput): PersonalizeResult {
   const features = enabledFeatures(config, record);
   const on = (f: (typeof features)[number]) => features.includes(f);
   const profile = usableProfile(record.profile, now);
-  const complements = on('complementary')
-    ? complementScores(complementAnchors(profile, record.session, now, config.halfLifeDays), profile, input.coPurchases)
-    : new Map<string, never>();
-  const preferences = on('dietary') ? activePreferences(profile, record.settings, config.dietary) : [];
+  const view = profile ? profileView(profile, config, now) : null;
+  const complements = on('complementary') ? complementsFor(view, record.session, input.coPurchases, now, config.halfLifeDays) : new Map<string, never>();
+  const preferences = on('dietary') ? activePreferences(profile, record.settings, config.dietary, view?.inferred) : [];
+  const smart = on('smart_ranking');
   const ctx: RankContext = {
     profile,
+    view,
     now,
     halfLifeDays: config.halfLifeDays,
     weights: config.weights,
     preferences,
     complements,
-    priceLevels: on('price_sensitivity') && on('smart_ranking') ? buildPriceLevels(hits, profile) : new Map(),
-    tagLift: on('smart_ranking') ? buildTagLift(hits, profile, now, config.halfLifeDays) : new Map(),
-    session: on('smart_ranking') ? buildSession(record.session) : new Map(),
+    priceLevels: on('price_sensitivity') && smart ? buildPriceLevels(hits, profile) : new Map(),
+    tagLift: smart && view ? tagLiftOnPage(hits, view.tagShare) : new Map(),
+    session: smart ? buildSession(record.session) : new Map(),
     dietary: preferences.length > 0,
     seasonal: on('seasonal'),
     // Session context counts even before a profile exists (a new shopper's first visit).
-    affinity: on('smart_ranking'),
+    affinity: smart,
   };
   const ranked = rankHits(hits, ctx, effectiveStrength(input.strength, record));
   const moved = movedUp(ranked.order, hits.length);
-  const usual = on('usual') ? usualItems(profile, config.usual) : [];
-  const household = on('household') ? estimateHousehold(profile) : null;
-  const reorder = on('reorder') ? reorderItems(profile, now, config.reorder, { householdCycleDays: household?.stapleCycleDays, seasonal: on('seasonal') }) : [];
+  const household = on('household') && view ? view.household : null;
+  const usual = on('usual') && view ? view.usual : [];
+  const reorder = on('reorder') && view ? viewReorder(view, household !== null, on('seasonal')) : [];
   const section = compileSection(hits, {
     features,
-    confidence: confidence(profile, now, config.halfLifeDays),
+    confidence: view ? view.confidence : 0,
     reordered: moved.length > 0,
     dietaryTouched: ranked.dietaryTouched,
     removed: ranked.removed.length,

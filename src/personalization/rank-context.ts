@@ -1,24 +1,22 @@
 import type { HitView } from '../adapters/adapter.js';
 import type { PersonalizationConfig } from '../config/schema.js';
-import { decayedWeight } from './decay.js';
 import { dietaryFit, normalizeTag } from './dietary-vocabulary.js';
 import type { ActivePreference } from './dietary.js';
 import { priceFit, type PriceLevel } from './price-fit.js';
+import type { ProfileView } from './profile-view.js';
 import { inSeason, OUT_OF_SEASON_FACTOR } from './seasons.js';
 import type { SessionContext, ShopperProfile } from './types.js';
 
-// Everything the ranker needs, computed once per call, and the per-hit affinity score.
-// Each component is squashed to 0..1 with x / (x + k): one recent purchase of a product gives
+// Everything the ranker needs for one page, and the per-hit affinity score. The shopper's
+// affinities come squashed from the profile view (profile-view.ts), each to 0..1 with
+// x / (x + k): one recent purchase of a product gives
 // 0.5, five give ~0.83; a single view gives ~0.23. Absolute (not relative to the shopper's
 // strongest item), so a shopper with one view does not get that product pushed to the top.
 
-/** Half-saturation points: weight at which a component reaches 0.5. */
-const K_PRODUCT = 1;
-const K_BRAND = 2;
-const K_CATEGORY = 3;
-
 export interface RankContext {
   profile: ShopperProfile | null;
+  /** The profile's page-independent figures (decayed affinities, …); null without a profile. */
+  view: ProfileView | null;
   now: number;
   halfLifeDays: number;
   weights: PersonalizationConfig['weights'];
@@ -49,8 +47,6 @@ export interface ScoreParts {
   complementary: number;
   price: number;
 }
-
-const squash = (x: number, k: number): number => (x > 0 ? x / (x + k) : x < 0 ? -(-x / (-x + k)) : 0);
 
 export function buildSession(session: SessionContext | null): Map<string, number> {
   const map = new Map<string, number>();
@@ -87,13 +83,12 @@ export function personalScore(hit: HitView, tags: readonly string[], ctx: RankCo
   let brand = 0;
   let category = 0;
   let tag = 0;
-  const profile = ctx.profile;
-  if (ctx.affinity && profile) {
-    const stat = profile.products[hit.id];
-    product = squash(decayedWeight(stat, ctx.now, ctx.halfLifeDays), K_PRODUCT);
-    if (ctx.seasonal && product > 0 && inSeason(stat, ctx.now) === false) product *= OUT_OF_SEASON_FACTOR;
-    if (hit.brand) brand = squash(decayedWeight(profile.brands[hit.brand], ctx.now, ctx.halfLifeDays), K_BRAND);
-    if (hit.category) category = squash(decayedWeight(profile.categories[hit.category], ctx.now, ctx.halfLifeDays), K_CATEGORY);
+  const view = ctx.view;
+  if (ctx.affinity && view) {
+    product = view.product.get(hit.id) ?? 0;
+    if (ctx.seasonal && product > 0 && inSeason(view.profile.products[hit.id], ctx.now) === false) product *= OUT_OF_SEASON_FACTOR;
+    if (hit.brand) brand = view.brand.get(hit.brand) ?? 0;
+    if (hit.category) category = view.category.get(hit.category) ?? 0;
     // The strongest lift, up or down, among the hit's tags.
     for (const t of tags) {
       const v = ctx.tagLift.get(t) ?? 0;

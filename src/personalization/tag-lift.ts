@@ -20,25 +20,41 @@ function signalMass(profile: ShopperProfile, now: number, halfLifeDays: number):
   return Math.max(categories, products);
 }
 
-export function buildTagLift(hits: readonly HitView[], profile: ShopperProfile | null, now: number, halfLifeDays: number): Map<string, number> {
-  const lift = new Map<string, number>();
-  if (!profile || hits.length === 0) return lift;
-  if (Object.keys(profile.tags).length === 0) return lift;
+/** Tag → s, the share of the shopper's decayed signal mass carrying it (page-independent; empty when the mass is 0). */
+export function tagShares(profile: ShopperProfile, now: number, halfLifeDays: number): Map<string, number> {
+  const shares = new Map<string, number>();
+  const tags = Object.keys(profile.tags);
+  if (tags.length === 0) return shares;
   const mass = signalMass(profile, now, halfLifeDays);
-  if (!(mass > 0)) return lift;
+  if (!(mass > 0)) return shares;
+  for (const tag of tags) {
+    if (profile.tags[tag]) shares.set(tag, Math.min(1, Math.max(0, decayedWeight(profile.tags[tag], now, halfLifeDays) / mass)));
+  }
+  return shares;
+}
+
+/** Tag lift on this page from the shopper's tag shares (`tagShares`, kept in the profile view). */
+export function tagLiftOnPage(hits: readonly HitView[], shares: ReadonlyMap<string, number>): Map<string, number> {
+  const lift = new Map<string, number>();
+  if (shares.size === 0 || hits.length === 0) return lift;
   const counts = new Map<string, number>();
   for (const hit of hits) {
     if (!Array.isArray(hit.tags)) continue;
     for (const raw of hit.tags) {
       if (typeof raw !== 'string') continue;
-      const tag = profile.tags[raw] ? raw : normalizeTag(raw);
-      if (profile.tags[tag]) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      const tag = shares.has(raw) ? raw : normalizeTag(raw);
+      if (shares.has(tag)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
     }
   }
   for (const [tag, count] of counts) {
     const h = count / hits.length;
-    const s = Math.min(1, Math.max(0, decayedWeight(profile.tags[tag], now, halfLifeDays) / mass));
+    const s = shares.get(tag)!;
     lift.set(tag, h >= 1 ? 0 : s >= h ? (s - h) / (1 - h) : (s - h) / h);
   }
   return lift;
+}
+
+export function buildTagLift(hits: readonly HitView[], profile: ShopperProfile | null, now: number, halfLifeDays: number): Map<string, number> {
+  if (!profile) return new Map();
+  return tagLiftOnPage(hits, tagShares(profile, now, halfLifeDays));
 }
