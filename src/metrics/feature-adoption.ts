@@ -24,10 +24,15 @@ export class FeatureAdoption {
     const previous = this.seen.get(shopperId);
     if (previous) {
       this.seen.delete(shopperId);
-      this.adjust(previous.mask, -1);
+      // The same features as last time (nearly every search): no gauge moves.
+      if (previous.mask !== mask) {
+        this.adjust(previous.mask, -1);
+        this.adjust(mask, +1);
+      }
+    } else {
+      this.adjust(mask, +1);
     }
     this.seen.set(shopperId, { mask, at: now });
-    this.adjust(mask, +1);
     for (const [id, entry] of this.seen) {
       if (this.seen.size <= this.maxShoppers && now - entry.at <= this.windowMs) break;
       this.seen.delete(id);

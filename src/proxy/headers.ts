@@ -60,18 +60,34 @@ export function passthroughResponseHeaders(headers: IncomingHttpHeaders | Record
  * `Vary` on whatever identifies the shopper, so no shared cache serves one shopper's results to another.
  */
 export function personalizedResponseHeaders(upstream: OutgoingHttpHeaders, bodyLength: number, varyOn: string[]): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = { ...upstream };
-  delete out['content-encoding'];
-  delete out['etag'];
-  delete out['last-modified'];
-  delete out['content-md5'];
-  delete out['digest'];
-  delete out['content-range'];
-  delete out['accept-ranges'];
+  // Built by copying (not spread + delete: deleting makes V8 turn the object into a slow dictionary
+  // that writeHead then walks).
+  const out: OutgoingHttpHeaders = {};
+  for (const name in upstream) if (!OLD_BODY_HEADERS.has(name)) out[name] = upstream[name];
   out['content-length'] = String(bodyLength);
-  out['cache-control'] = mergeCacheControl(out['cache-control']);
-  out['vary'] = mergeVary(out['vary'], varyOn);
+  out['cache-control'] = memo(cacheControlMemo, upstream['cache-control'], varyOn, () => mergeCacheControl(upstream['cache-control']));
+  out['vary'] = memo(varyMemo, upstream['vary'], varyOn, () => mergeVary(upstream['vary'], varyOn));
   return out;
+}
+
+/** Headers that describe the backend's bytes, not the new body. */
+const OLD_BODY_HEADERS = new Set(['content-encoding', 'etag', 'last-modified', 'content-md5', 'digest', 'content-range', 'accept-ranges', 'content-length']);
+
+// A backend sends the same Cache-Control and Vary on every search; the merged values are kept
+// (bounded) instead of being split and rejoined per response.
+const cacheControlMemo = new Map<string, string>();
+const varyMemo = new Map<string, string>();
+const MEMO_MAX = 256;
+function memo(cache: Map<string, string>, current: OutgoingHttpHeaders[string], varyOn: string[], merge: () => string): string {
+  if (current !== undefined && typeof current !== 'string') return merge();
+  const key = `${current ?? ''}\n${varyOn.join(',')}`;
+  let merged = cache.get(key);
+  if (merged === undefined) {
+    if (cache.size >= MEMO_MAX) cache.clear();
+    merged = merge();
+    cache.set(key, merged);
+  }
+  return merged;
 }
 
 function mergeCacheControl(current: OutgoingHttpHeaders[string]): string {

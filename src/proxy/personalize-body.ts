@@ -21,7 +21,7 @@ export interface PersonalizeBodyInput {
 }
 
 export type PersonalizeBodyResult =
-  | { ok: true; body: Buffer; result: PersonalizeResult; /** The backend's hits (ids for attribution; `result.order` indexes them). */ hits: readonly HitView[] }
+  | { ok: true; /** The new body as text (node writes it with the headers in one go) and its length in bytes. */ body: string; bodyBytes: number; result: PersonalizeResult; /** The backend's hits (ids for attribution; `result.order` indexes them). */ hits: readonly HitView[] }
   | { ok: false; reason: PassthroughReason; result?: PersonalizeResult };
 
 /**
@@ -57,9 +57,9 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
   const marker = input.config.markerField;
   if (marker) for (const index of result.moved) parsed.mark(index, marker, true);
   parsed.inject(input.sectionKey, result.section);
-  const body = Buffer.from(JSON.stringify(parsed.document()), 'utf8');
+  const body = JSON.stringify(parsed.document());
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
-  return { ok: true, body, result, hits: parsed.hits };
+  return { ok: true, body, bodyBytes: Buffer.byteLength(body, 'utf8'), result, hits: parsed.hits };
 }
 
 const LONG_DIGITS = /\d{16}/;

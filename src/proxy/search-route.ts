@@ -76,6 +76,10 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     const storeRead: Promise<StoreRead | null> | null = wantsPersonalization
       ? deps.store.read(identity!.id, now).catch(() => null)
       : null;
+    // Usually settled by the time the backend has answered (always with the memory store): then
+    // the value is taken as is, without a race against a budget timer.
+    const settledRead: { value?: StoreRead | null } = {};
+    storeRead?.then((value) => (settledRead.value = value));
     // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
     // still while the backend answers. Nothing at all happens here with the store switch off.
     const coPurchaseRead =
@@ -161,7 +165,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     if (!isJson(upstream.headers['content-type'])) return original('not-json');
 
     const budgetMs = route.budgetMs;
-    const read = await withinBudget(storeRead!, budgetMs - (performance.now() - start));
+    const read = 'value' in settledRead ? settledRead.value! : await withinBudget(storeRead!, budgetMs - (performance.now() - start));
     if (read === 'timeout') return original('budget');
     if (read === null) return original('store-unavailable');
     const record = read.record ?? EMPTY_RECORD;
@@ -202,7 +206,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
 
     const dur = performance.now() - start;
     deps.metrics.overhead.observe({ route: route.path }, dur / 1000);
-    const out = personalizedResponseHeaders(headers, outcome.body.length, varyHeaders(config));
+    const out = personalizedResponseHeaders(headers, outcome.bodyBytes, varyHeaders(config));
     out['x-sidecart'] = 'personalized';
     out['server-timing'] = serverTiming(headers['server-timing'], dur);
     res.writeHead(upstream.statusCode, out);
@@ -223,9 +227,14 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+let lastContentType: { value: string | string[] | undefined; json: boolean } = { value: undefined, json: false };
 function isJson(contentType: string | string[] | undefined): boolean {
-  const type = headerString(contentType)?.split(';')[0]?.trim().toLowerCase();
-  return type === 'application/json' || (type !== undefined && type.endsWith('+json'));
+  // A backend sends the same Content-Type on every search: one parse, not one per response.
+  if (contentType !== lastContentType.value) {
+    const type = headerString(contentType)?.split(';')[0]?.trim().toLowerCase();
+    lastContentType = { value: contentType, json: type === 'application/json' || (type !== undefined && type.endsWith('+json')) };
+  }
+  return lastContentType.json;
 }
 
 function serverTiming(upstream: OutgoingHttpHeaders[string], durMs: number): string {
