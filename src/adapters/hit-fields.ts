@@ -67,18 +67,16 @@ function firstText(source: Record<string, unknown>, fields: readonly string[]): 
  * or the hit itself); when it is not an object the hit has no fields (but keeps its place).
  */
 export function viewOf(index: number, id: string, source: unknown): HitView {
-  const view: HitView = { index, id, tags: [] };
+  // Every field is present (undefined when the hit has none), so all views share one shape and
+  // the ranker's property reads stay monomorphic.
+  const view: HitView = { index, id, brand: undefined, category: undefined, tags: [], price: undefined, name: undefined };
   if (!isJsonObject(source)) return view;
-  const brand = firstText(source, BRAND_FIELDS);
-  if (brand !== undefined) view.brand = brand;
-  const category = firstText(source, CATEGORY_FIELDS);
-  if (category !== undefined) view.category = category;
+  view.brand = firstText(source, BRAND_FIELDS);
+  view.category = firstText(source, CATEGORY_FIELDS);
   for (const field of TAG_FIELDS) {
     if (Object.hasOwn(source, field)) addTags(view.tags, source[field]);
   }
-  const price = Object.hasOwn(source, 'price') ? priceOf(source.price) : undefined;
-  if (price !== undefined) view.price = price;
-  const name = firstText(source, NAME_FIELDS);
-  if (name !== undefined) view.name = name;
+  view.price = Object.hasOwn(source, 'price') ? priceOf(source.price) : undefined;
+  view.name = firstText(source, NAME_FIELDS);
   return view;
 }

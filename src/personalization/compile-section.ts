@@ -4,7 +4,7 @@ import type { ComplementaryCandidate } from './complementary.js';
 import type { ActivePreference } from './dietary.js';
 import type { ExplainEntry } from './explain.js';
 import type { HouseholdEstimate } from './household.js';
-import { formatPack, parsePackSize, usualAmount } from './pack-size.js';
+import { formatPack, parsePackSize, usualAmount, type PackSize } from './pack-size.js';
 import type { ReorderCandidate } from './reorder.js';
 import type { PersonalizationSection, ReorderItem, UsualItem } from './section-types.js';
 import type { UsualCandidate } from './usual.js';
@@ -55,10 +55,24 @@ function namesOf(hits: readonly HitView[], ids: readonly string[]): Map<string, 
 
 /** Quantity memory per pack size: the product's pack (from its name) and the usual amount in it. */
 function addPack(item: UsualItem | ReorderItem, name: string): void {
-  const pack = parsePackSize(name);
+  const pack = packOf(name);
   if (!pack) return;
-  item.packSize = formatPack(pack);
-  item.usualAmount = usualAmount(pack, item.usualQuantity);
+  item.packSize = pack.text;
+  item.usualAmount = usualAmount(pack.size, item.usualQuantity);
+}
+
+// Product names repeat on every search; their pack sizes are read once (three regexes each).
+const packMemo = new Map<string, { size: PackSize; text: string } | null>();
+const PACK_MEMO_MAX = 4_096;
+function packOf(name: string): { size: PackSize; text: string } | null {
+  let pack = packMemo.get(name);
+  if (pack === undefined) {
+    if (packMemo.size >= PACK_MEMO_MAX) packMemo.clear();
+    const size = parsePackSize(name);
+    pack = size ? { size, text: formatPack(size) } : null;
+    packMemo.set(name, pack);
+  }
+  return pack;
 }
 
 export function compileSection(hits: readonly HitView[], facts: SectionFacts): PersonalizationSection {
