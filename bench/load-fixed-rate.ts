@@ -33,14 +33,23 @@ function record(sentAt: number, start: number, ms: number): void {
   perSecondMax[second] = Math.max(perSecondMax[second] ?? 0, Math.round(ms));
 }
 
+let recording = true;
+
 function fire(start: number): void {
   const request = job.requests[sent % job.requests.length]!;
   sent += 1;
   inFlight += 1;
   const sentAt = performance.now();
+  const counted = recording;
   pool.request({ method: 'GET', path: request.path, headers: request.headers }).then(
     async (res) => {
       await res.body.dump();
+      if (!counted) {
+        // Warm-up: latency not recorded, but a failure still counts.
+        inFlight -= 1;
+        if (res.statusCode < 200 || res.statusCode >= 300) non2xx += 1;
+        return;
+      }
       const ms = performance.now() - sentAt;
       inFlight -= 1;
       if (res.statusCode < 200 || res.statusCode >= 300) non2xx += 1;
@@ -57,22 +66,41 @@ function fire(start: number): void {
   );
 }
 
-const start = performance.now();
-const end = start + job.durationS * 1000;
-await new Promise<void>((resolve) => {
-  const tick = () => {
-    const now = performance.now();
-    const due = Math.min(Math.floor(((now - start) * job.rate) / 1000), Math.floor(job.durationS * job.rate));
-    while (sent < due) fire(start);
-    if (now < end) setTimeout(tick, 1);
-    else resolve();
-  };
-  process.stdout.write('{"started":true}\n');
-  tick();
-});
+/** Sends `durationS` seconds of load at the job's rate, evenly spread. */
+function sendFor(durationS: number, onStart?: () => void): Promise<number> {
+  const start = performance.now();
+  const end = start + durationS * 1000;
+  const first = sent;
+  return new Promise<number>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = first + Math.min(Math.floor(((now - start) * job.rate) / 1000), Math.floor(durationS * job.rate));
+      while (sent < due) fire(start);
+      if (now < end) setTimeout(tick, 1);
+      else resolve(start);
+    };
+    onStart?.();
+    tick();
+  });
+}
+
+async function drain(limitMs: number): Promise<void> {
+  const until = performance.now() + limitMs;
+  while (inFlight > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
+
+// Warm-up: the same load, answers read and dropped, then a pause for the last ones to come in.
+const warmupS = job.warmupS ?? 1;
+if (warmupS > 0) {
+  recording = false;
+  await sendFor(warmupS);
+  await drain(5_000);
+  sent = 0;
+  recording = true;
+}
+await sendFor(job.durationS, () => process.stdout.write('{"started":true}\n'));
 // Let the last answers come in (bounded).
-const drainUntil = performance.now() + 12_000;
-while (inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
+await drain(12_000);
 errors += inFlight;
 await pool.destroy();
 

@@ -30,6 +30,11 @@ export interface FixedRateJob {
   slowMs?: number;
   /** Keep every latency with its send time (for the Redis-hung timeline); off by default. */
   timeline?: boolean;
+  /**
+   * Seconds of the same load sent first and not recorded (default 1): the client's own cold
+   * start (its JIT, its new connections) is not the target's latency. Every target gets it.
+   */
+  warmupS?: number;
 }
 
 export interface LoadResult {
