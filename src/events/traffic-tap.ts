@@ -25,6 +25,8 @@ export interface TrafficTapDeps {
 export interface TrafficTap {
   /** The pass-through with tapped requests' bodies teed as they stream upstream. */
   wrap(passthrough: RequestHandler<IncomingMessage, ServerResponse>): RequestHandler<IncomingMessage, ServerResponse>;
+  /** True for a request `wrap` matched to a tap (it must take the pass-through's http-proxy lane). */
+  tapped(req: IncomingMessage): boolean;
   /** For the pass-through's `onProxyResponse` hook: a 2xx answer to a tapped call becomes an event. */
   onProxyResponse(req: IncomingMessage, upstream: IncomingMessage): void;
   /** Resolves once the tap work started so far has finished (tests, shutdown). */
@@ -130,6 +132,10 @@ export function createTrafficTap(deps: TrafficTapDeps): TrafficTap {
       }) as RequestHandler<IncomingMessage, ServerResponse>;
       handler.upgrade = passthrough.upgrade;
       return handler;
+    },
+
+    tapped(req) {
+      return calls.has(req);
     },
 
     onProxyResponse(req, upstream) {
