@@ -80,7 +80,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
   const pool = createUpstreamPool(config.upstream);
   const agent = createPassthroughAgent(config.upstream);
   // Its own pool, so pass-through traffic never takes the search path's connections.
-  const passthroughPool = createUpstreamPool(config.upstream);
+  const passthroughPool = config.upstream.passthroughFastLane ? createUpstreamPool(config.upstream) : null;
   const adapters = new Map<RouteConfig, SearchAdapter>();
   const adapterFor = (route: RouteConfig) => {
     let adapter = adapters.get(route);
@@ -129,7 +129,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     live,
     logger,
     handleSearch: createSearchHandler(searchDeps),
-    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, agent, pool: passthroughPool, needsHpm: tap.tapped, logger, metrics, onProxyResponse: tap.onProxyResponse })),
+    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, logger, metrics, onProxyResponse: tap.onProxyResponse })),
     apiRouters,
     apiBodyLimit: () => live.current().events.maxBodyBytes,
   });
@@ -193,7 +193,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
       await store.close();
       await coPurchases.close();
       await pool.close().catch(() => undefined);
-      await passthroughPool.close().catch(() => undefined);
+      await passthroughPool?.close().catch(() => undefined);
       agent.destroy();
       await new Promise<void>((resolve) => {
         ops.close(() => resolve());

@@ -317,9 +317,15 @@ export const configSchema = z
         connections: positiveInt(128),
         /** Below the backend's own keep-alive (Node's default is 5 s). */
         keepAliveTimeoutMs: positiveInt(4_000),
+        /**
+         * Bodiless GET/HEAD pass-through over an undici pool (half the CPU of http-proxy's
+         * node:http client, same bytes; docs/adr/passthrough-lanes.md); false sends every
+         * pass-through request through http-proxy-middleware.
+         */
+        passthroughFastLane: z.boolean().default(true),
       })
       .strict()
-      .default({ url: 'http://127.0.0.1:9200', timeoutMs: 10_000, connections: 128, keepAliveTimeoutMs: 4_000 }),
+      .default({ url: 'http://127.0.0.1:9200', timeoutMs: 10_000, connections: 128, keepAliveTimeoutMs: 4_000, passthroughFastLane: true }),
     search: z
       .object({
         maxBodyBytes: positiveInt(5 * 1024 * 1024),
