@@ -75,24 +75,49 @@ function packOf(name: string): { size: PackSize; text: string } | null {
   return pack;
 }
 
+function usualBase(u: UsualCandidate, quantityMemory: boolean): UsualItem {
+  const item: UsualItem = { id: u.id, usualQuantity: u.usualQuantity, timesBought: u.timesBought, lastBought: iso(u.lastBought), frequency: u.frequency };
+  if (quantityMemory) item.quantityConsistency = u.quantityConsistency;
+  return item;
+}
+
+function reorderBase(r: ReorderCandidate, quantityMemory: boolean): ReorderItem {
+  const item: ReorderItem = { id: r.id, usualQuantity: r.usualQuantity, daysUntilDue: r.daysUntilDue, cycleDays: r.cycleDays, urgency: r.urgency, regularity: r.regularity };
+  if (quantityMemory) item.quantityConsistency = r.quantityConsistency;
+  if (r.fromHousehold) item.cycleSource = 'household';
+  return item;
+}
+
+// A hot shopper's usual and reorder candidates are the same objects search after search (the
+// profile view keeps them), so is their section entry without the page's name: built once per
+// candidate and shared (sections are only read and serialized). With a name on this page the
+// entry is a copy with the name and pack added.
+const usualBases = new WeakMap<UsualCandidate, [UsualItem | undefined, UsualItem | undefined]>();
+const reorderBases = new WeakMap<ReorderCandidate, [ReorderItem | undefined, ReorderItem | undefined]>();
+function cachedBase<C extends object, I>(cache: WeakMap<C, [I | undefined, I | undefined]>, candidate: C, quantityMemory: boolean, build: (c: C, q: boolean) => I): I {
+  let pair = cache.get(candidate);
+  if (!pair) cache.set(candidate, (pair = [undefined, undefined]));
+  const slot = quantityMemory ? 1 : 0;
+  return (pair[slot] ??= Object.freeze(build(candidate, quantityMemory)));
+}
+
 export function compileSection(hits: readonly HitView[], facts: SectionFacts): PersonalizationSection {
   const complementary = facts.complementary ?? [];
   const names = namesOf(hits, [...facts.usual.map((u) => u.id), ...facts.reorder.map((r) => r.id), ...complementary.map((c) => c.anchor)]);
   const usual: UsualItem[] = facts.usual.map((u) => {
-    const item: UsualItem = { id: u.id, usualQuantity: u.usualQuantity, timesBought: u.timesBought, lastBought: iso(u.lastBought), frequency: u.frequency };
-    if (facts.quantityMemory) item.quantityConsistency = u.quantityConsistency;
+    const base = cachedBase(usualBases, u, facts.quantityMemory, usualBase);
     const name = names.get(u.id);
-    if (name) item.name = name;
-    if (facts.quantityMemory && name) addPack(item, name);
+    if (!name) return base;
+    const item: UsualItem = { ...base, name };
+    if (facts.quantityMemory) addPack(item, name);
     return item;
   });
   const reorder: ReorderItem[] = facts.reorder.map((r) => {
-    const item: ReorderItem = { id: r.id, usualQuantity: r.usualQuantity, daysUntilDue: r.daysUntilDue, cycleDays: r.cycleDays, urgency: r.urgency, regularity: r.regularity };
-    if (facts.quantityMemory) item.quantityConsistency = r.quantityConsistency;
-    if (r.fromHousehold) item.cycleSource = 'household';
+    const base = cachedBase(reorderBases, r, facts.quantityMemory, reorderBase);
     const name = names.get(r.id);
-    if (name) item.name = name;
-    if (facts.quantityMemory && name) addPack(item, name);
+    if (!name) return base;
+    const item: ReorderItem = { ...base, name };
+    if (facts.quantityMemory) addPack(item, name);
     return item;
   });
   const applied: string[] = [];

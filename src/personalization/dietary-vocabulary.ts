@@ -58,10 +58,21 @@ export type DietaryFit = 1 | 0 | -1;
 
 /** 1 = matches, -1 = conflicts, 0 = neutral. `tags` must be normalized. */
 export function dietaryFit(rule: DietaryRule, tags: readonly string[]): DietaryFit {
+  if (tags.length === 0) return 0;
+  const sets = ruleSets(rule);
   let fit: DietaryFit = 0;
   for (const tag of tags) {
-    if (rule.conflicts.includes(tag)) return -1;
-    if (rule.matches.includes(tag)) fit = 1;
+    if (sets.conflicts.has(tag)) return -1;
+    if (sets.matches.has(tag)) fit = 1;
   }
   return fit;
+}
+
+// Rules are long-lived (built-in, or one per active preference); their tag lists as Sets, once.
+// This runs per hit, per preference, on every search.
+const ruleSetCache = new WeakMap<DietaryRule, { conflicts: Set<string>; matches: Set<string> }>();
+function ruleSets(rule: DietaryRule): { conflicts: Set<string>; matches: Set<string> } {
+  let sets = ruleSetCache.get(rule);
+  if (!sets) ruleSetCache.set(rule, (sets = { conflicts: new Set(rule.conflicts), matches: new Set(rule.matches) }));
+  return sets;
 }

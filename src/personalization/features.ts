@@ -24,6 +24,23 @@ export const DEFAULT_FEATURES: Record<FeatureName, boolean> = {
 export function enabledFeatures(config: PersonalizationConfig, record: ShopperRecord): FeatureName[] {
   const raw = record.settings?.features;
   const own: Partial<Record<FeatureName, unknown>> = raw && typeof raw === 'object' ? raw : {};
+  // Most shoppers have no switch of their own: the store's list, worked out once per config.
+  let hasOwn = false;
+  for (const _ in own) {
+    hasOwn = true;
+    break;
+  }
+  if (!hasOwn) {
+    let list = storeDefaults.get(config);
+    if (!list) storeDefaults.set(config, (list = Object.freeze(featureList(config, {})) as FeatureName[]));
+    return list;
+  }
+  return featureList(config, own);
+}
+
+const storeDefaults = new WeakMap<PersonalizationConfig, FeatureName[]>();
+
+function featureList(config: PersonalizationConfig, own: Partial<Record<FeatureName, unknown>>): FeatureName[] {
   const store = config.features ?? {};
   return FEATURE_NAMES.filter((f) => {
     const mine = own[f];
