@@ -148,10 +148,15 @@ try {
 
 /** A search answered personalized, and the pass-through route gives the backend's exact bytes. */
 async function sanityCheck(sidecart: SidecartProcess, name: string, shopper: string): Promise<void> {
-  const search = await request(`${sidecart.url}/products/_search?q=vegan&size=24`, { headers: { 'x-user-id': shopper } });
-  const body = (await search.body.json()) as { _personalization?: { enabled?: boolean } };
-  if (search.headers['x-sidecart'] !== 'personalized' || !body._personalization) {
-    throw new Error(`sidecart (${name}): a seeded shopper's search was not personalized (X-Sidecart: ${String(search.headers['x-sidecart'])})`);
+  // A cold process on a busy machine may miss the budget on its first searches, or have opened
+  // its breaker while seeding (the journal then replays): retry for a while before giving up.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const search = await request(`${sidecart.url}/products/_search?q=vegan&size=24`, { headers: { 'x-user-id': shopper } });
+    const body = (await search.body.json()) as { _personalization?: { enabled?: boolean } };
+    if (search.headers['x-sidecart'] === 'personalized' && body._personalization) break;
+    if (Date.now() > deadline) throw new Error(`sidecart (${name}): a seeded shopper's search was not personalized (X-Sidecart: ${String(search.headers['x-sidecart'])})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const through = await request(`${sidecart.url}/products/_browse?size=24`, { headers: { 'x-user-id': shopper } });
   const bytes = Buffer.from(await through.body.arrayBuffer());
