@@ -195,9 +195,20 @@ export class MemoryProfileStore implements ManagedProfileStore {
    * Replace what is held for a shopper by a copy read from Redis (near-cache fill). Seen event
    * ids are kept: they are this process's own memory of writes, used when Redis is away.
    */
-  put(shopperId: string, record: ShopperRecord, now: number, encodedProfile?: Buffer | null): void {
+  put(shopperId: string, record: ShopperRecord, now: number, encodedProfile?: Buffer | null, decodedFromBytes = false): void {
     const entry = this.entries.get(shopperId) ?? this.newEntry(now);
-    this.setProfile(entry, encodedProfile !== undefined ? ownedCopy(encodedProfile) : record.profile ? encodeProfile(record.profile) : null);
+    if (encodedProfile !== undefined) {
+      // The same bytes again (a hot shopper re-read from Redis): keep the held copy and, with it,
+      // its decoded profile. New bytes: an exact-size copy, and when `record.profile` is their
+      // decode (a read, not the updater's unrounded output), remember it so the next read of the
+      // same bytes is not decoded again.
+      if (!(encodedProfile && entry.profile?.equals(encodedProfile))) {
+        this.setProfile(entry, ownedCopy(encodedProfile));
+        if (decodedFromBytes && entry.profile && record.profile) this.remember(entry.profile, record.profile);
+      }
+    } else {
+      this.setProfile(entry, record.profile ? encodeProfile(record.profile) : null);
+    }
     entry.settings = record.settings;
     entry.settingsBytes = record.settings ? JSON.stringify(record.settings).length : 0;
     this.setSession(entry, record.session, now);
@@ -216,6 +227,16 @@ export class MemoryProfileStore implements ManagedProfileStore {
     if (!entry) return;
     for (const id of eventIds) rememberEvent(entry, eventKey(id), this.options.seenEventIdsMax);
     this.commit(shopperId, entry);
+  }
+
+  /**
+   * The decoded profile this store holds for the shopper when its encoded form is exactly `bytes`
+   * (content compared, so it can never answer for other bytes); undefined otherwise. The resilient
+   * store uses it so a profile Redis returns unchanged is decoded once, not on every read.
+   */
+  decodedIfHeld(shopperId: string, bytes: Buffer): ShopperProfile | undefined {
+    const held = this.entries.get(shopperId)?.profile;
+    return held && held.equals(bytes) ? this.decoded(held) : undefined;
   }
 
   /** Make the next read go to the source of truth while keeping the copy for stale-if-error. */
@@ -254,13 +275,19 @@ export class MemoryProfileStore implements ManagedProfileStore {
   }
 
   private decoded(bytes: Buffer): ShopperProfile {
-    let profile = this.decodedProfiles.get(bytes);
+    const profile = this.decodedProfiles.get(bytes);
     if (profile) {
       this.decodedProfiles.delete(bytes);
-    } else {
-      profile = decodeProfile(bytes);
-      if (this.decodedProfiles.size >= DECODED_PROFILES_MAX) this.decodedProfiles.delete(this.decodedProfiles.keys().next().value!);
+      this.decodedProfiles.set(bytes, profile);
+      return profile;
     }
+    return this.remember(bytes, decodeProfile(bytes));
+  }
+
+  /** Keep `profile` as the decode of the held Buffer `bytes` (most recent in the LRU). */
+  private remember(bytes: Buffer, profile: ShopperProfile): ShopperProfile {
+    this.decodedProfiles.delete(bytes);
+    if (this.decodedProfiles.size >= DECODED_PROFILES_MAX) this.decodedProfiles.delete(this.decodedProfiles.keys().next().value!);
     this.decodedProfiles.set(bytes, profile);
     return profile;
   }

@@ -82,16 +82,22 @@ export class RedisProfileStore implements ProfileStore {
     return { record, source: 'redis' };
   }
 
-  async readEncoded(shopperId: string): Promise<RedisRead> {
+  /**
+   * `known` may answer the decoded profile for bytes it already holds (the near cache's copy when
+   * Redis returns exactly those bytes), so a shopper whose profile did not change is not decoded
+   * again; it must return undefined for any other bytes.
+   */
+  async readEncoded(shopperId: string, known?: (encodedProfile: Buffer) => ShopperProfile | undefined): Promise<RedisRead> {
     const started = performance.now();
     const k = this.keys.shopper(shopperId);
     const [p, s, c] = await this.options.client.mgetBuffer(k.profile, k.settings, k.session);
     this.observe('read', started);
     const encodedProfile = profileBytes(p ?? null);
+    const reused = encodedProfile && known ? known(encodedProfile) : undefined;
     return {
       encodedProfile,
       record: {
-        profile: safeDecodeProfile(encodedProfile),
+        profile: reused ?? safeDecodeProfile(encodedProfile),
         settings: s ? safeJson(() => decodeSettings(s.toString())) : null,
         session: c ? safeJson(() => decodeSession(c.toString())) : null,
       },

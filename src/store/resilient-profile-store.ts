@@ -89,9 +89,10 @@ export class ResilientProfileStore implements ManagedProfileStore {
     if (cached && now - cached.storedAt < this.options.nearCacheTtlMs) return { record: cached.record, source: 'near-cache' };
     const version = this.versions.get(shopperId) ?? 0;
     try {
-      const fetched = await this.call(() => this.options.redis.readEncoded(shopperId));
+      // Bytes equal to the held copy's reuse its decoded profile (and its soundness check).
+      const fetched = await this.call(() => this.options.redis.readEncoded(shopperId, (bytes) => this.options.memory.decodedIfHeld(shopperId, bytes)));
       if ((this.versions.get(shopperId) ?? 0) === version && !this.journal.hasPending(shopperId)) {
-        this.options.memory.put(shopperId, fetched.record, now, fetched.encodedProfile);
+        this.options.memory.put(shopperId, fetched.record, now, fetched.encodedProfile, true);
       }
       return { record: fetched.record, source: 'redis' };
     } catch (error) {
