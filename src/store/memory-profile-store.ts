@@ -39,6 +39,12 @@ interface Entry {
   storedAt: number;
 }
 
+/** Byte lengths of settings and session as stored (JSON), when the caller already knows them. */
+export interface StoredSizes {
+  settings: number;
+  session: number;
+}
+
 /** A record as held by the memory store, with its age, for the resilient store's near cache. */
 export interface CachedRecord {
   record: ShopperRecord;
@@ -195,7 +201,7 @@ export class MemoryProfileStore implements ManagedProfileStore {
    * Replace what is held for a shopper by a copy read from Redis (near-cache fill). Seen event
    * ids are kept: they are this process's own memory of writes, used when Redis is away.
    */
-  put(shopperId: string, record: ShopperRecord, now: number, encodedProfile?: Buffer | null, decodedFromBytes = false): void {
+  put(shopperId: string, record: ShopperRecord, now: number, encodedProfile?: Buffer | null, decodedFromBytes = false, sizes?: StoredSizes): void {
     const entry = this.entries.get(shopperId) ?? this.newEntry(now);
     if (encodedProfile !== undefined) {
       // The same bytes again (a hot shopper re-read from Redis): keep the held copy and, with it,
@@ -210,8 +216,8 @@ export class MemoryProfileStore implements ManagedProfileStore {
       this.setProfile(entry, record.profile ? encodeProfile(record.profile) : null);
     }
     entry.settings = record.settings;
-    entry.settingsBytes = record.settings ? JSON.stringify(record.settings).length : 0;
-    this.setSession(entry, record.session, now);
+    entry.settingsBytes = record.settings ? (sizes?.settings ?? JSON.stringify(record.settings).length) : 0;
+    this.setSession(entry, record.session, now, sizes?.session);
     entry.storedAt = now;
     this.commit(shopperId, entry);
   }
@@ -292,9 +298,9 @@ export class MemoryProfileStore implements ManagedProfileStore {
     return profile;
   }
 
-  private setSession(entry: Entry, session: SessionContext | null, now: number): void {
+  private setSession(entry: Entry, session: SessionContext | null, now: number, storedBytes?: number): void {
     entry.session = session;
-    entry.sessionBytes = session ? JSON.stringify(session).length : 0;
+    entry.sessionBytes = session ? (storedBytes ?? JSON.stringify(session).length) : 0;
     entry.sessionExpiresAt = session ? now + this.options.sessionTtlMs : 0;
   }
 

@@ -4,6 +4,7 @@ import type { ShopperEvent, ShopperProfile, ShopperRecord, ShopperSettings } fro
 import { eventKey } from './event-key.js';
 import { decodeProfile, decodeSession, decodeSettings, encodeProfile, encodeSession, encodeSettings } from './profile-codec.js';
 import type { ApplyResult, ProfileStore, StoreRead } from './profile-store.js';
+import type { StoredSizes } from './memory-profile-store.js';
 import { waitForReady, type RedisClient } from './redis-client.js';
 import { createKeyLayout, type KeyLayout } from './redis-keys.js';
 import { COMPARE_AND_SET, LOAD_FOR_UPDATE } from './redis-scripts.js';
@@ -28,6 +29,8 @@ export interface RedisStoreOptions {
 export interface RedisRead {
   record: ShopperRecord;
   encodedProfile: Buffer | null;
+  /** Stored (JSON) byte lengths of settings and session, so the near cache need not re-serialize them to count them. */
+  sizes?: StoredSizes;
 }
 
 /** An applied write and the state it left in Redis (for the near cache). */
@@ -96,6 +99,7 @@ export class RedisProfileStore implements ProfileStore {
     const reused = encodedProfile && known ? known(encodedProfile) : undefined;
     return {
       encodedProfile,
+      sizes: { settings: s?.length ?? 0, session: c?.length ?? 0 },
       record: {
         profile: reused ?? safeDecodeProfile(encodedProfile),
         settings: s ? safeJson(() => decodeSettings(s.toString())) : null,
