@@ -26,6 +26,24 @@ export interface ResilientStoreOptions {
 }
 
 const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
+/** Share of the near-cache TTL by which shoppers' copies are spread (see `fresh`). */
+const NEAR_CACHE_JITTER = 0.2;
+
+/** A stable fraction in [0, 1) per shopper id (FNV-1a, then murmur3's finalizer so ids that differ in their last digit spread too). */
+export function shopperFraction(shopperId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < shopperId.length; i++) {
+    h ^= shopperId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
 /** For calls that never need stopping (reads): see `callRead`. */
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -88,7 +106,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
     const cached = this.options.memory.peek(shopperId, now);
     // Writes Redis has not seen yet: only memory has this shopper's latest state.
     if (this.journal.hasPending(shopperId)) return { record: cached?.record ?? EMPTY, source: 'fallback' };
-    if (cached && now - cached.storedAt < this.options.nearCacheTtlMs) return { record: cached.record, source: 'near-cache' };
+    if (cached && this.fresh(shopperId, cached.storedAt, now)) return { record: cached.record, source: 'near-cache' };
     const version = this.versions.get(shopperId) ?? 0;
     try {
       // Bytes equal to the held copy's reuse its decoded profile (and its soundness check).
@@ -114,7 +132,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
         const cached = this.options.memory.peek(shopperId, now);
         if (cached && write.state) {
           this.options.memory.put(shopperId, { ...write.state, settings: cached.record.settings }, now, write.encodedProfile);
-          if (now - cached.storedAt >= this.options.nearCacheTtlMs) this.options.memory.markStale(shopperId);
+          if (!this.fresh(shopperId, cached.storedAt, now)) this.options.memory.markStale(shopperId);
         }
         this.options.memory.rememberEvents(shopperId, events.map((e) => e.id));
         return write.result;
@@ -356,6 +374,17 @@ export class ResilientProfileStore implements ManagedProfileStore {
 
   private fellBack(operation: 'read' | 'write' | 'erase', error: unknown): void {
     this.options.metrics?.storeFallbacks.inc({ operation, cause: causeOf(error) });
+  }
+
+  /**
+   * Is a near-cache copy stored at `storedAt` still fresh? Each shopper's copy lives a fixed share
+   * of nearCacheTtlMs between 80% and 100% (by shopper id), so copies filled together — every hot
+   * shopper after a start or a Redis outage — do not all expire, and go to Redis, in the same
+   * instant. The TTL stays the upper bound of a copy's age.
+   */
+  private fresh(shopperId: string, storedAt: number, now: number): boolean {
+    const ttl = this.options.nearCacheTtlMs;
+    return now - storedAt < ttl - ttl * NEAR_CACHE_JITTER * shopperFraction(shopperId);
   }
 
   private bump(shopperId: string): void {

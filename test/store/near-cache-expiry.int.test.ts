@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { shopperFraction } from '../../src/store/resilient-profile-store.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { purchase } from './profile-fixtures.js';
+import { resilientStore } from './store-harness.js';
+
+// Near-cache copies filled together (every hot shopper after a start or an outage) must not all
+// expire in the same instant: each shopper's copy lives 80–100% of nearCacheTtlMs, never longer.
+
+const servers: RedisServer[] = [];
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+describe('near cache: expiry spread by shopper', () => {
+  it('shopperFraction is stable and spreads bench-like ids over [0, 1)', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `bench-shopper-${String(i).padStart(4, '0')}`);
+    const fractions = ids.map(shopperFraction);
+    expect(ids.map(shopperFraction)).toEqual(fractions);
+    expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...fractions)).toBeLessThan(1);
+    // Every tenth of the range holds some of them.
+    for (let d = 0; d < 10; d++) expect(fractions.some((f) => f >= d / 10 && f < (d + 1) / 10), `decile ${d}`).toBe(true);
+  });
+
+  it('copies filled at one instant expire between 80% and 100% of the TTL, spread over that window', async () => {
+    const server = await startRedis();
+    servers.push(server);
+    const ttl = 10_000;
+    const { store } = resilientStore({ redisUrl: server.url, keyPrefix: 'nc', nearCacheTtlMs: ttl, breaker: { timeoutMs: 2_000 } });
+    closers.push(() => store.close());
+    await store.ready();
+    const ids = Array.from({ length: 60 }, (_, i) => `near-${i}`);
+    for (const id of ids) await store.applyEvents(id, [purchase(Date.now(), [{ id: 'sku-a' }])], Date.now());
+    // One fill instant for all (reads take the clock as an argument).
+    const filledAt = Date.now();
+    for (const id of ids) expect((await store.read(id, filledAt)).source).toBe('redis');
+
+    const sources = async (at: number) => Promise.all(ids.map(async (id) => (await store.read(id, at)).source));
+    // Before 80%: every copy is fresh.
+    expect(new Set(await sources(filledAt + ttl * 0.8 - 1))).toEqual(new Set(['near-cache']));
+    // Inside the window, shopper by shopper: fresh exactly while age < ttl * (1 - 0.2 * fraction).
+    const at = filledAt + ttl * 0.9;
+    const expected = ids.map((id) => (at - filledAt < ttl * (1 - 0.2 * shopperFraction(id)) ? 'near-cache' : 'redis'));
+    const inWindow = await sources(at);
+    expect(inWindow).toEqual(expected);
+    expect(inWindow.filter((s) => s === 'redis').length).toBeGreaterThan(5);
+    expect(inWindow.filter((s) => s === 'near-cache').length).toBeGreaterThan(5);
+  });
+
+  it('never older than the TTL', async () => {
+    const server = await startRedis();
+    servers.push(server);
+    const ttl = 10_000;
+    const { store } = resilientStore({ redisUrl: server.url, keyPrefix: 'nt', nearCacheTtlMs: ttl, breaker: { timeoutMs: 2_000 } });
+    closers.push(() => store.close());
+    await store.ready();
+    const ids = Array.from({ length: 40 }, (_, i) => `old-${i}`);
+    const filledAt = Date.now();
+    for (const id of ids) {
+      await store.applyEvents(id, [purchase(filledAt, [{ id: 'sku-a' }])], filledAt);
+      await store.read(id, filledAt);
+    }
+    for (const id of ids) expect((await store.read(id, filledAt + ttl)).source, id).toBe('redis');
+  });
+});
