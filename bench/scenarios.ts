@@ -122,9 +122,9 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
       const runs = fixed.get(pair.id) ?? { floor: [], sidecart: [] };
       fixed.set(pair.id, runs);
       for (const side of round % 2 === 0 ? (['floor', 'sidecart'] as const) : (['sidecart', 'floor'] as const)) {
-        const result = await steady(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS);
+        const result = await steady(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS, { timeline: true });
         runs[side].push(result);
-        o.log(`fixed ${o.rate}/s r${round + 1} ${pair.id} ${side}: p50 ${ms(result.p50)} p99 ${ms(result.p99)} max ${ms(result.max)} ms failed ${result.errors + result.non2xx}`);
+        o.log(`fixed ${o.rate}/s r${round + 1} ${pair.id} ${side}: p50 ${ms(result.p50)} p99 ${ms(result.p99)} max ${ms(result.max)} ms failed ${result.errors + result.non2xx}; slowest per second: ${result.perSecondMax?.join(', ') ?? '-'}`);
       }
     }
   }
