@@ -46,7 +46,7 @@ export function createProfileStore(options: CreateProfileStoreOptions): ManagedP
     return memory;
   }
   const redis = new RedisProfileStore({
-    client: createRedisClient(store.redis, 'sidecart', { autoPipelining: true }),
+    client: createRedisClient(store.redis),
     keyPrefix: store.redis.keyPrefix,
     retentionDays: store.redis.retentionDays,
     sessionTtlMs: store.memory.sessionTtlMs,

@@ -27,27 +27,16 @@ function failFast(config: RedisConfig): RedisOptions {
   };
 }
 
-/**
- * Auto-pipelining for the profile reads (MGET): reads issued while the event loop handles one
- * batch of I/O (ioredis flushes on setImmediate) go out in one write and come back in one read,
- * instead of a write and a read syscall each. Every command the profile store writes with stays
- * out of it, so writes are sent as before (scripts, where a NOSCRIPT reply inside a pipeline is
- * not retried with the script's body; SET and DEL; the breaker's PING probe).
- */
-const AUTO_PIPELINING = { enableAutoPipelining: true, autoPipeliningIgnoredCommands: ['sidecartLoad', 'sidecartCas', 'set', 'del', 'ping'] };
-
 /** Build the one ioredis client for the configured mode. Commands fail fast; connection retries never stop. */
-export function createRedisClient(config: RedisConfig, connectionName = 'sidecart', options: { autoPipelining?: boolean } = {}): RedisClient {
-  const pipelining = options.autoPipelining ? AUTO_PIPELINING : {};
-  const base = { ...failFast(config), connectionName, ...pipelining };
+export function createRedisClient(config: RedisConfig, connectionName = 'sidecart'): RedisClient {
+  const base = { ...failFast(config), connectionName };
   if (config.mode === 'cluster') {
     const nodes = config.nodes.length > 0 ? config.nodes : [parseUrl(config.url ?? 'redis://127.0.0.1:6379')];
-    const { retryStrategy: _ignored, enableOfflineQueue: _queue, enableAutoPipelining: _pipelining, autoPipeliningIgnoredCommands: _notPipelined, ...perNode } = base as RedisOptions;
+    const { retryStrategy: _ignored, enableOfflineQueue: _queue, ...perNode } = base;
     // Cluster: the offline queue and the retry strategy are top-level options (a per-node
     // enableOfflineQueue=false breaks slot refresh); command timeout, retries per request and the
     // connect timeout apply per node connection, so they go in redisOptions.
     const options: ClusterOptions = {
-      ...pipelining,
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: Math.max(config.connectTimeoutMs, 200),
