@@ -384,7 +384,9 @@ export class ResilientProfileStore implements ManagedProfileStore {
    */
   private fresh(shopperId: string, storedAt: number, now: number): boolean {
     const ttl = this.options.nearCacheTtlMs;
-    return now - storedAt < ttl - ttl * NEAR_CACHE_JITTER * shopperFraction(shopperId);
+    const age = now - storedAt;
+    // The hash only for copies in the last fifth of the TTL (it costs ~0.3 µs here).
+    return age < ttl * (1 - NEAR_CACHE_JITTER) || (age < ttl && age < ttl - ttl * NEAR_CACHE_JITTER * shopperFraction(shopperId));
   }
 
   private bump(shopperId: string): void {
