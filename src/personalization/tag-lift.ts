@@ -53,8 +53,3 @@ export function tagLiftOnPage(hits: readonly HitView[], shares: ReadonlyMap<stri
   }
   return lift;
 }
-
-export function buildTagLift(hits: readonly HitView[], profile: ShopperProfile | null, now: number, halfLifeDays: number): Map<string, number> {
-  if (!profile) return new Map();
-  return tagLiftOnPage(hits, tagShares(profile, now, halfLifeDays));
-}
