@@ -1,29 +1,18 @@
 import type { ExperimentConfig, RouteConfig } from '../config/schema.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { ShopperIdentity } from '../identity/shopper-identity.js';
+import { stableFraction } from '../identity/stable-fraction.js';
 import type { VariantAssignment } from '../proxy/search-route.js';
 
 /**
- * Where a shopper falls in an experiment, as a number in [0, 1): FNV-1a (32 bit) over
- * `<experiment>:<shopperId>`, finished with murmur3's fmix32 so ids that differ only in their
- * last character still spread over the whole range. Pure integer arithmetic: every replica and
- * every restart computes the same value, and with the experiment's name in the input a shopper's
- * place in one experiment says nothing about their place in another.
+ * Where a shopper falls in an experiment, as a number in [0, 1): the stable fraction (FNV-1a +
+ * murmur3's fmix32) of `<experiment>:<shopperId>`. Every replica and every restart computes the
+ * same value, and with the experiment's name in the input a shopper's place in one experiment
+ * says nothing about their place in another.
  * Shopper ids are ASCII (validated), so the UTF-16 code units hashed here are the id's bytes.
  */
 export function experimentPosition(experiment: string, shopperId: string): number {
-  let h = 0x811c9dc5;
-  const key = `${experiment}:${shopperId}`;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) / 0x1_0000_0000;
+  return stableFraction(`${experiment}:${shopperId}`);
 }
 
 /**

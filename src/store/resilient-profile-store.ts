@@ -1,6 +1,7 @@
 import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
+import { stableFraction } from '../identity/stable-fraction.js';
 import { shopperRef } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ShopperEvent, ShopperRecord, ShopperSettings } from '../personalization/types.js';
@@ -28,21 +29,6 @@ export interface ResilientStoreOptions {
 const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
 /** Share of the near-cache TTL by which shoppers' copies are spread (see `fresh`). */
 const NEAR_CACHE_JITTER = 0.2;
-
-/** A stable fraction in [0, 1) per shopper id (FNV-1a, then murmur3's finalizer so ids that differ in their last digit spread too). */
-export function shopperFraction(shopperId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < shopperId.length; i++) {
-    h ^= shopperId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) / 2 ** 32;
-}
 
 /** For calls that never need stopping (reads): see `callRead`. */
 const NEVER_ABORTED = new AbortController().signal;
@@ -386,7 +372,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
     const ttl = this.options.nearCacheTtlMs;
     const age = now - storedAt;
     // The hash only for copies in the last fifth of the TTL (it costs ~0.3 µs here).
-    return age < ttl * (1 - NEAR_CACHE_JITTER) || (age < ttl && age < ttl - ttl * NEAR_CACHE_JITTER * shopperFraction(shopperId));
+    return age < ttl * (1 - NEAR_CACHE_JITTER) || (age < ttl && age < ttl - ttl * NEAR_CACHE_JITTER * stableFraction(shopperId));
   }
 
   private bump(shopperId: string): void {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { shopperFraction } from '../../src/store/resilient-profile-store.js';
+import { stableFraction } from '../../src/identity/stable-fraction.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { purchase } from './profile-fixtures.js';
 import { resilientStore } from './store-harness.js';
@@ -16,10 +16,10 @@ afterEach(async () => {
 });
 
 describe('near cache: expiry spread by shopper', () => {
-  it('shopperFraction is stable and spreads bench-like ids over [0, 1)', () => {
+  it('stableFraction is stable and spreads bench-like ids over [0, 1)', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `bench-shopper-${String(i).padStart(4, '0')}`);
-    const fractions = ids.map(shopperFraction);
-    expect(ids.map(shopperFraction)).toEqual(fractions);
+    const fractions = ids.map(stableFraction);
+    expect(ids.map(stableFraction)).toEqual(fractions);
     expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...fractions)).toBeLessThan(1);
     // Every tenth of the range holds some of them.
@@ -44,7 +44,7 @@ describe('near cache: expiry spread by shopper', () => {
     expect(new Set(await sources(filledAt + ttl * 0.8 - 1))).toEqual(new Set(['near-cache']));
     // Inside the window, shopper by shopper: fresh exactly while age < ttl * (1 - 0.2 * fraction).
     const at = filledAt + ttl * 0.9;
-    const expected = ids.map((id) => (at - filledAt < ttl * (1 - 0.2 * shopperFraction(id)) ? 'near-cache' : 'redis'));
+    const expected = ids.map((id) => (at - filledAt < ttl * (1 - 0.2 * stableFraction(id)) ? 'near-cache' : 'redis'));
     const inWindow = await sources(at);
     expect(inWindow).toEqual(expected);
     expect(inWindow.filter((s) => s === 'redis').length).toBeGreaterThan(5);
