@@ -14,6 +14,15 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/**
+ * The pass-through's hop-by-hop names, one list for both of its lanes (passthrough.ts,
+ * passthrough-fast.ts), so they send and answer the same headers. Narrower than HOP_BY_HOP:
+ * http-proxy frames bodies itself (Transfer-Encoding), and `Connection` on the request is handled
+ * with the names it lists.
+ */
+export const PASSTHROUGH_HOP_BY_HOP_REQUEST = ['keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+export const PASSTHROUGH_HOP_BY_HOP_RESPONSE = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'trailer', 'upgrade'] as const;
+
 function connectionListed(headers: IncomingHttpHeaders): Set<string> | null {
   const connection = headers.connection;
   if (!connection) return null;

@@ -2,6 +2,7 @@ import { IncomingMessage, type IncomingHttpHeaders, type OutgoingHttpHeaders, ty
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { PASSTHROUGH_HOP_BY_HOP_REQUEST, PASSTHROUGH_HOP_BY_HOP_RESPONSE } from './headers.js';
 import { sendUpstreamError } from './upstream-errors.js';
 
 /**
@@ -24,8 +25,7 @@ import { sendUpstreamError } from './upstream-errors.js';
  *   headers/body timeouts), logged; a client that goes away aborts the upstream request.
  */
 
-const HOP_BY_HOP_REQUEST = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade']);
-const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'trailer', 'upgrade']);
+const HOP_BY_HOP_REQUEST = new Set<string>(['connection', ...PASSTHROUGH_HOP_BY_HOP_REQUEST]);
 /** Request targets whose path http-proxy forwards byte for byte (url.parse escapes or rewrites others). */
 const PLAIN_TARGET = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/;
 
@@ -129,7 +129,7 @@ class FastHandler implements Dispatcher.DispatchHandler {
     const { req, res } = this;
     const headers: IncomingHttpHeaders = {};
     for (let i = 0; i < rawHeaders.length; i += 2) addHeaderLine.call(mergeState, rawHeaders[i]!.toString('latin1'), rawHeaders[i + 1]!.toString('latin1'), headers);
-    for (const name of HOP_BY_HOP_RESPONSE) delete headers[name];
+    for (const name of PASSTHROUGH_HOP_BY_HOP_RESPONSE) delete headers[name];
     // http-proxy's web-outgoing passes (removeChunked, setConnection).
     if (req.httpVersion === '1.0') {
       delete headers['transfer-encoding'];

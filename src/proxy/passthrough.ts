@@ -6,11 +6,10 @@ import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middlewar
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Dispatcher } from 'undici';
+import { PASSTHROUGH_HOP_BY_HOP_REQUEST, PASSTHROUGH_HOP_BY_HOP_RESPONSE } from './headers.js';
 import { createFastPassthrough } from './passthrough-fast.js';
 import { sendUpstreamError } from './upstream-errors.js';
 
-const HOP_BY_HOP_REQUEST = ['keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'];
-const HOP_BY_HOP_RESPONSE = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'trailer', 'upgrade'];
 
 export interface PassthroughOptions {
   target: string;
@@ -70,11 +69,11 @@ function createHpmPassthrough(options: PassthroughOptions, target: ReturnType<ty
             .split(',')
             .map((h) => h.trim().toLowerCase())
             .filter((h) => h && h !== 'keep-alive' && h !== 'close');
-          for (const name of [...HOP_BY_HOP_REQUEST, ...listed]) if (proxyReq.hasHeader(name)) proxyReq.removeHeader(name);
+          for (const name of [...PASSTHROUGH_HOP_BY_HOP_REQUEST, ...listed]) if (proxyReq.hasHeader(name)) proxyReq.removeHeader(name);
           for (const name of proxyReq.getHeaderNames()) if (name.startsWith('x-sidecart')) proxyReq.removeHeader(name);
         });
         proxy.on('proxyRes', (upstream, req) => {
-          for (const name of HOP_BY_HOP_RESPONSE) delete upstream.headers[name];
+          for (const name of PASSTHROUGH_HOP_BY_HOP_RESPONSE) delete upstream.headers[name];
           const status = upstream.statusCode ?? 0;
           options.metrics.passthroughRequests.inc({ status_class: `${Math.floor(status / 100)}xx` });
           options.onProxyResponse?.(req, upstream);
