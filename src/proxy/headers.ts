@@ -74,8 +74,8 @@ export function personalizedResponseHeaders(upstream: OutgoingHttpHeaders, bodyL
   const out: OutgoingHttpHeaders = {};
   for (const name in upstream) if (!OLD_BODY_HEADERS.has(name)) out[name] = upstream[name];
   out['content-length'] = String(bodyLength);
-  out['cache-control'] = memo(cacheControlMemo, upstream['cache-control'], varyOn, () => mergeCacheControl(upstream['cache-control']));
-  out['vary'] = memo(varyMemo, upstream['vary'], varyOn, () => mergeVary(upstream['vary'], varyOn));
+  out['cache-control'] = memo(cacheControlMemo, upstream['cache-control'], '', () => mergeCacheControl(upstream['cache-control']));
+  out['vary'] = memo(varyMemo, upstream['vary'], varyOn.join(','), () => mergeVary(upstream['vary'], varyOn));
   return out;
 }
 
@@ -87,9 +87,9 @@ const OLD_BODY_HEADERS = new Set(['content-encoding', 'etag', 'last-modified', '
 const cacheControlMemo = new Map<string, string>();
 const varyMemo = new Map<string, string>();
 const MEMO_MAX = 256;
-function memo(cache: Map<string, string>, current: OutgoingHttpHeaders[string], varyOn: string[], merge: () => string): string {
+function memo(cache: Map<string, string>, current: OutgoingHttpHeaders[string], extra: string, merge: () => string): string {
   if (current !== undefined && typeof current !== 'string') return merge();
-  const key = `${current ?? ''}\n${varyOn.join(',')}`;
+  const key = `${current ?? ''}\n${extra}`;
   let merged = cache.get(key);
   if (merged === undefined) {
     if (cache.size >= MEMO_MAX) cache.clear();
