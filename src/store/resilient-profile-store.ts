@@ -32,6 +32,8 @@ const NEAR_CACHE_JITTER = 0.2;
 
 /** For calls that never need stopping (reads): see `callRead`. */
 const NEVER_ABORTED = new AbortController().signal;
+/** A flapping Redis logs its connection changes at most this often. */
+const REDIS_LOG_INTERVAL_MS = 30_000;
 
 /**
  * Redis behind one opossum breaker, with the memory store as near cache and fallback and a replay
@@ -39,9 +41,6 @@ const NEVER_ABORTED = new AbortController().signal;
  * Redis, or memory + journal when Redis fails or the breaker is open (no wait). The journal is
  * replayed in order when the breaker closes; replays are idempotent by event id.
  */
-/** A flapping Redis logs its connection changes at most this often. */
-const REDIS_LOG_INTERVAL_MS = 30_000;
-
 export class ResilientProfileStore implements ManagedProfileStore {
   private breaker: Breaker;
   private detachMetrics: () => void;
@@ -372,7 +371,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
     const ttl = this.options.nearCacheTtlMs;
     const age = now - storedAt;
     // The hash only for copies in the last fifth of the TTL (it costs ~0.3 µs here).
-    return age < ttl * (1 - NEAR_CACHE_JITTER) || (age < ttl && age < ttl - ttl * NEAR_CACHE_JITTER * stableFraction(shopperId));
+    return age < ttl * (1 - NEAR_CACHE_JITTER) || age < ttl - ttl * NEAR_CACHE_JITTER * stableFraction(shopperId);
   }
 
   private bump(shopperId: string): void {
