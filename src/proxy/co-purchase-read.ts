@@ -2,6 +2,7 @@ import type { PersonalizationConfig } from '../config/schema.js';
 import { complementAnchors, type CoPurchases } from '../personalization/complementary.js';
 import { enabledFeatures } from '../personalization/features.js';
 import { usableProfile } from '../personalization/profile-guard.js';
+import { profileView } from '../personalization/profile-view.js';
 import type { ShopperRecord } from '../personalization/types.js';
 import type { CoPurchaseStore } from '../store/co-purchase-store.js';
 
@@ -14,7 +15,9 @@ import type { CoPurchaseStore } from '../store/co-purchase-store.js';
 export function readCoPurchases(store: CoPurchaseStore, config: PersonalizationConfig, record: ShopperRecord, now: number): Promise<CoPurchases | undefined> | null {
   if (!config.complementaryStoreWide || record.settings?.personalization === false) return null;
   if (!enabledFeatures(config, record).includes('complementary')) return null;
-  const anchors = complementAnchors(usableProfile(record.profile, now), record.session, now, config.halfLifeDays);
+  // The staples come from the profile view, which personalize() then reuses for this search.
+  const profile = usableProfile(record.profile, now);
+  const anchors = complementAnchors(profile, record.session, now, config.halfLifeDays, profile ? profileView(profile, config, now).staples : undefined);
   if (anchors.length === 0) return null;
   return store.countsFor(anchors, now).catch(() => undefined);
 }
