@@ -30,20 +30,21 @@ export interface SectionFacts {
   explain?: ExplainEntry[];
 }
 
-// Dates of usual items, formatted once: Date#toISOString was ~10% of compiling a section, and
-// the same few hundred purchase times come back on every search of a hot shopper.
-const isoMemo = new Map<number, string>();
-const ISO_MEMO_MAX = 4_096;
-function iso(t: number): string {
-  if (!(Number.isFinite(t) && t > 0)) return '';
-  let text = isoMemo.get(t);
-  if (text === undefined) {
-    if (isoMemo.size >= ISO_MEMO_MAX) isoMemo.clear();
-    text = new Date(t).toISOString();
-    isoMemo.set(t, text);
+// Values that repeat search after search, computed once: dates of usual items (Date#toISOString
+// was ~10% of compiling a section) and pack sizes read from product names (three regexes each).
+// Bounded: a full memo starts over.
+const MEMO_MAX = 4_096;
+function remembered<K, V>(memo: Map<K, V>, key: K, compute: (key: K) => V): V {
+  let value = memo.get(key);
+  if (value === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, (value = compute(key)));
   }
-  return text;
+  return value;
 }
+
+const isoMemo = new Map<number, string>();
+const iso = (t: number): string => (Number.isFinite(t) && t > 0 ? remembered(isoMemo, t, (at) => new Date(at).toISOString()) : '');
 
 function namesOf(hits: readonly HitView[], ids: readonly string[]): Map<string, string> {
   const names = new Map<string, string>();
@@ -61,18 +62,12 @@ function addPack(item: UsualItem | ReorderItem, name: string): void {
   item.usualAmount = usualAmount(pack.size, item.usualQuantity);
 }
 
-// Product names repeat on every search; their pack sizes are read once (three regexes each).
 const packMemo = new Map<string, { size: PackSize; text: string } | null>();
-const PACK_MEMO_MAX = 4_096;
 function packOf(name: string): { size: PackSize; text: string } | null {
-  let pack = packMemo.get(name);
-  if (pack === undefined) {
-    if (packMemo.size >= PACK_MEMO_MAX) packMemo.clear();
-    const size = parsePackSize(name);
-    pack = size ? { size, text: formatPack(size) } : null;
-    packMemo.set(name, pack);
-  }
-  return pack;
+  return remembered(packMemo, name, (text) => {
+    const size = parsePackSize(text);
+    return size ? { size, text: formatPack(size) } : null;
+  });
 }
 
 function usualBase(u: UsualCandidate, quantityMemory: boolean): UsualItem {
