@@ -15,6 +15,16 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
+/** A resilient store on a redis-server of its own, with the given near-cache TTL, ready. */
+async function storeOnOwnRedis(keyPrefix: string, nearCacheTtlMs: number) {
+  const server = await startRedis();
+  servers.push(server);
+  const { store } = resilientStore({ redisUrl: server.url, keyPrefix, nearCacheTtlMs, breaker: { timeoutMs: 2_000 } });
+  closers.push(() => store.close());
+  await store.ready();
+  return store;
+}
+
 describe('near cache: expiry spread by shopper', () => {
   it('stableFraction is stable and spreads bench-like ids over [0, 1)', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `bench-shopper-${String(i).padStart(4, '0')}`);
@@ -27,12 +37,8 @@ describe('near cache: expiry spread by shopper', () => {
   });
 
   it('copies filled at one instant expire between 80% and 100% of the TTL, spread over that window', async () => {
-    const server = await startRedis();
-    servers.push(server);
     const ttl = 10_000;
-    const { store } = resilientStore({ redisUrl: server.url, keyPrefix: 'nc', nearCacheTtlMs: ttl, breaker: { timeoutMs: 2_000 } });
-    closers.push(() => store.close());
-    await store.ready();
+    const store = await storeOnOwnRedis('nc', ttl);
     const ids = Array.from({ length: 60 }, (_, i) => `near-${i}`);
     for (const id of ids) await store.applyEvents(id, [purchase(Date.now(), [{ id: 'sku-a' }])], Date.now());
     // One fill instant for all (reads take the clock as an argument).
@@ -52,12 +58,8 @@ describe('near cache: expiry spread by shopper', () => {
   });
 
   it('never older than the TTL', async () => {
-    const server = await startRedis();
-    servers.push(server);
     const ttl = 10_000;
-    const { store } = resilientStore({ redisUrl: server.url, keyPrefix: 'nt', nearCacheTtlMs: ttl, breaker: { timeoutMs: 2_000 } });
-    closers.push(() => store.close());
-    await store.ready();
+    const store = await storeOnOwnRedis('nt', ttl);
     const ids = Array.from({ length: 40 }, (_, i) => `old-${i}`);
     const filledAt = Date.now();
     for (const id of ids) {
