@@ -28,11 +28,11 @@ export const VIEW_RESOLUTION_MS = 60_000;
 export const viewTime = (now: number): number => now - (((now % VIEW_RESOLUTION_MS) + VIEW_RESOLUTION_MS) % VIEW_RESOLUTION_MS);
 
 /** Half-saturation points: weight at which an affinity component reaches 0.5 (see rank-context). */
-export const K_PRODUCT = 1;
-export const K_BRAND = 2;
-export const K_CATEGORY = 3;
+const K_PRODUCT = 1;
+const K_BRAND = 2;
+const K_CATEGORY = 3;
 
-export const squash = (x: number, k: number): number => (x > 0 ? x / (x + k) : x < 0 ? -(-x / (-x + k)) : 0);
+const squash = (x: number, k: number): number => (x > 0 ? x / (x + k) : x < 0 ? -(-x / (-x + k)) : 0);
 
 export interface ProfileView {
   profile: ShopperProfile;
