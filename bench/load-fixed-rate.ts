@@ -67,17 +67,17 @@ function fire(start: number): void {
 }
 
 /** Sends `durationS` seconds of load at the job's rate, evenly spread. */
-function sendFor(durationS: number, onStart?: () => void): Promise<number> {
+function sendFor(durationS: number, onStart?: () => void): Promise<void> {
   const start = performance.now();
   const end = start + durationS * 1000;
   const first = sent;
-  return new Promise<number>((resolve) => {
+  return new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       const due = first + Math.min(Math.floor(((now - start) * job.rate) / 1000), Math.floor(durationS * job.rate));
       while (sent < due) fire(start);
       if (now < end) setTimeout(tick, 1);
-      else resolve(start);
+      else resolve();
     };
     onStart?.();
     tick();
