@@ -35,6 +35,23 @@ export interface ParsedHits {
   inject(key: string, section: unknown): boolean;
   /** The (edited) document to serialize. */
   document(): unknown;
+  /**
+   * The response as `reorder(order)`, `mark(i, marker, true)` for each of `marked` and
+   * `inject(sectionKey, section)` followed by JSON.stringify would give it, but built from the
+   * backend's own bytes (`raw`, the text that was parsed): the hits keep their exact bytes, and
+   * only the markers and the section are serialized. Leaves the parsed document untouched.
+   * null when it cannot be built that way (the caller serializes the document instead).
+   */
+  splice(raw: Buffer, edit: SpliceEdit): Buffer | null;
+}
+
+export interface SpliceEdit {
+  order: readonly number[];
+  /** Original indexes of the hits that get `marker: true`. */
+  marked: readonly number[];
+  marker: string | undefined;
+  sectionKey: string;
+  section: unknown;
 }
 
 export interface SearchAdapter {

@@ -1,7 +1,9 @@
 import type { HitView, ParsedHits, SearchAdapter } from './adapter.js';
 import { idOf, viewOf } from './hit-fields.js';
 import { hitList } from './hit-list.js';
-import { isJsonObject } from './json-path.js';
+import { compilePath, isJsonObject } from './json-path.js';
+
+const HITS_PATH = compilePath('hits.hits');
 
 /**
  * Elasticsearch and OpenSearch `_search` responses: `{ took, _shards, hits: { total, max_score,
@@ -24,7 +26,7 @@ function parseSearchResponse(document: unknown): ParsedHits | null {
     const source = isJsonObject(hit._source) ? hit._source : hit.fields;
     views[i] = viewOf(i, idOf(hit._id), source);
   }
-  return hitList(document, list, views);
+  return hitList(document, list, views, HITS_PATH);
 }
 
 export const elasticsearchAdapter: SearchAdapter = { name: 'elasticsearch', parse: parseSearchResponse };

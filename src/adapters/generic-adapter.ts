@@ -53,7 +53,7 @@ export function createGenericAdapter(paths: GenericPaths): SearchAdapter {
       if (!Array.isArray(list)) return null;
       const views: HitView[] = new Array<HitView>(list.length);
       for (let i = 0; i < list.length; i++) views[i] = view(i, list[i]);
-      return hitList(document, list, views);
+      return hitList(document, list, views, hitsPath);
     },
   };
 }

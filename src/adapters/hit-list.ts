@@ -1,5 +1,6 @@
-import type { HitView, ParsedHits } from './adapter.js';
-import { isForbiddenKey, isJsonObject } from './json-path.js';
+import type { HitView, ParsedHits, SpliceEdit } from './adapter.js';
+import { locateList } from './json-bytes.js';
+import { isForbiddenKey, isJsonObject, type JsonPath } from './json-path.js';
 
 /**
  * The one ParsedHits implementation every adapter shares: the shapes differ only in where the
@@ -11,7 +12,7 @@ import { isForbiddenKey, isJsonObject } from './json-path.js';
  * sent them, also when a hard filter dropped hits: they count matches in the index, not hits
  * on this page, and the storefront's paging must keep working.
  */
-export function hitList(document: unknown, list: unknown[], views: HitView[]): ParsedHits {
+export function hitList(document: unknown, list: unknown[], views: HitView[], path: JsonPath): ParsedHits {
   // The backend's order, captured the first time it changes, so that `mark` and a second
   // `reorder` keep addressing hits by their original index.
   let original: unknown[] | undefined;
@@ -37,15 +38,101 @@ export function hitList(document: unknown, list: unknown[], views: HitView[]): P
       return true;
     },
     document: () => document,
+    splice(raw: Buffer, edit: SpliceEdit): Buffer | null {
+      if (original) return null; // already reordered in place: the bytes no longer match
+      return splicedBytes(raw, document, list, path, edit);
+    },
   };
 }
 
+/**
+ * The spliced response (see ParsedHits.splice). The section goes last in the document, where
+ * `inject` puts a new key; a document that already has the section's key, or a marked hit that
+ * already has the marker field, is left to the serializer (a second key would be ambiguous for
+ * some parsers).
+ */
+function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], path: JsonPath, edit: SpliceEdit): Buffer | null {
+  const where = locateList(raw, path);
+  if (!where || where.starts.length !== list.length) return null;
+  checkOrder(edit.order, list.length);
+  const injecting = isJsonObject(document) && !isForbiddenKey(edit.sectionKey) && edit.section !== undefined;
+  if (injecting && Object.hasOwn(document, edit.sectionKey)) return null;
+  const marker = edit.marker !== undefined && !isForbiddenKey(edit.marker) ? edit.marker : undefined;
+  let marks: Set<number> | undefined;
+  if (marker !== undefined && edit.marked.length > 0) {
+    marks = new Set();
+    for (const index of edit.marked) {
+      const hit = list[index];
+      if (!isJsonObject(hit)) continue;
+      if (Object.hasOwn(hit, marker)) return null;
+      marks.add(index);
+    }
+  }
+  const markerMember = marker === undefined ? '' : `${JSON.stringify(marker)}:true`;
+  const markerBytes = Buffer.byteLength(markerMember);
+  const sectionMember = injecting ? `${where.rootHasMembers ? ',' : ''}${JSON.stringify(edit.sectionKey)}:${JSON.stringify(edit.section)}` : '';
+  const sectionBytes = Buffer.byteLength(sectionMember);
+
+  // Lengths first, so the pieces are written once into one buffer.
+  const { order } = edit;
+  let length = where.open + 1 + (raw.length - where.close) + sectionBytes + Math.max(0, order.length - 1);
+  for (let k = 0; k < order.length; k++) {
+    const index = order[k]!;
+    length += marks?.has(index) ? markedLength(list[index], where.starts[index]!, where.ends[index]!, markerBytes) : where.ends[index]! - where.starts[index]!;
+  }
+  // The backend's bytes sit behind the output in the same buffer, so every piece is a
+  // copyWithin (no view object per hit).
+  const out = Buffer.allocUnsafe(length + raw.length);
+  raw.copy(out, length);
+  out.copyWithin(0, length, length + where.open + 1);
+  let at = where.open + 1;
+  for (let k = 0; k < order.length; k++) {
+    if (k > 0) out[at++] = COMMA;
+    const index = order[k]!;
+    const start = where.starts[index]!;
+    const end = where.ends[index]!;
+    if (marks?.has(index)) {
+      // Before the hit's closing brace, where an assignment to a new key lands in JSON.stringify.
+      const upTo = markedCut(list[index], start, end);
+      out.copyWithin(at, length + start, length + upTo);
+      at += upTo - start;
+      if (upTo !== start + 1) out[at++] = COMMA;
+      at += out.write(markerMember, at);
+      out[at++] = CLOSE_BRACE;
+    } else {
+      out.copyWithin(at, length + start, length + end);
+      at += end - start;
+    }
+  }
+  const tail = injecting ? where.rootClose : raw.length;
+  out.copyWithin(at, length + where.close, length + tail);
+  at += tail - where.close;
+  if (injecting) {
+    at += out.write(sectionMember, at);
+    out.copyWithin(at, length + where.rootClose, length + raw.length);
+  }
+  return out.subarray(0, length);
+}
+
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+
+/** Where a marked hit's own bytes are cut: after `{` when it has no members, else before its `}`. */
+function markedCut(hit: unknown, start: number, end: number): number {
+  return Object.keys(hit as object).length === 0 ? start + 1 : end - 1;
+}
+
+/** A marked hit's length: its bytes up to the cut, a comma unless empty, the marker, `}`. */
+function markedLength(hit: unknown, start: number, end: number, markerBytes: number): number {
+  const upTo = markedCut(hit, start, end);
+  return upTo - start + (upTo === start + 1 ? 0 : 1) + markerBytes + 1;
+}
 /**
  * An order may only name existing hits, each at most once. It is checked before anything is
  * written, so a bad order throws and leaves the document exactly as the backend sent it (the
  * proxy then passes the original bytes through).
  */
-function checkOrder(order: number[], count: number): void {
+function checkOrder(order: readonly number[], count: number): void {
   if (order.length > count) throw new RangeError(`order has ${order.length} entries for ${count} hits`);
   const seen = new Uint8Array(count);
   for (const i of order) {

@@ -1,7 +1,9 @@
 import type { HitView, SearchAdapter } from './adapter.js';
 import { idOf, viewOf } from './hit-fields.js';
 import { hitList } from './hit-list.js';
-import { isJsonObject } from './json-path.js';
+import { compilePath, isJsonObject } from './json-path.js';
+
+const HITS_PATH = compilePath('response.docs');
 
 /**
  * Solr's JSON response writer: `{ responseHeader, response: { numFound, start, docs: [...] } }`.
@@ -19,6 +21,6 @@ export const solrAdapter: SearchAdapter = {
       const doc: unknown = list[i];
       views[i] = viewOf(i, isJsonObject(doc) ? idOf(doc.id) : '', doc);
     }
-    return hitList(document, list, views);
+    return hitList(document, list, views, HITS_PATH);
   },
 };

@@ -1,7 +1,9 @@
 import type { HitView, ParsedHits, SearchAdapter } from './adapter.js';
 import { idOf, viewOf } from './hit-fields.js';
 import { hitList } from './hit-list.js';
-import { isJsonObject } from './json-path.js';
+import { compilePath, isJsonObject } from './json-path.js';
+
+const HITS_PATH = compilePath('hits');
 
 /** Responses whose hits are a top-level `hits` array of flat product objects. */
 export function topLevelHitsAdapter(name: string, idField: string): SearchAdapter {
@@ -16,7 +18,7 @@ export function topLevelHitsAdapter(name: string, idField: string): SearchAdapte
         const hit: unknown = list[i];
         views[i] = viewOf(i, isJsonObject(hit) ? idOf(hit[idField]) : '', hit);
       }
-      return hitList(document, list, views);
+      return hitList(document, list, views, HITS_PATH);
     },
   };
 }

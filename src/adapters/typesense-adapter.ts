@@ -1,7 +1,9 @@
 import type { HitView, SearchAdapter } from './adapter.js';
 import { idOf, viewOf } from './hit-fields.js';
 import { hitList } from './hit-list.js';
-import { isJsonObject } from './json-path.js';
+import { compilePath, isJsonObject } from './json-path.js';
+
+const HITS_PATH = compilePath('hits');
 
 /**
  * Typesense's search response: `{ found, out_of, page, search_time_ms, request_params,
@@ -29,6 +31,6 @@ export const typesenseAdapter: SearchAdapter = {
       }
     }
     if (list.length > 0 && documents === 0) return null;
-    return hitList(document, list, views);
+    return hitList(document, list, views, HITS_PATH);
   },
 };

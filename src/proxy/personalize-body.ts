@@ -21,12 +21,18 @@ export interface PersonalizeBodyInput {
 }
 
 export type PersonalizeBodyResult =
-  | { ok: true; /** The new body as text (node writes it with the headers in one go) and its length in bytes. */ body: string; bodyBytes: number; result: PersonalizeResult; /** The backend's hits (ids for attribution; `result.order` indexes them). */ hits: readonly HitView[] }
+  | { ok: true; /** The new body (node writes it with the headers in one go) and its length in bytes. */ body: Buffer | string; bodyBytes: number; result: PersonalizeResult; /** The backend's hits (ids for attribution; `result.order` indexes them). */ hits: readonly HitView[] }
   | { ok: false; reason: PassthroughReason; result?: PersonalizeResult };
 
 /**
- * Parse → adapt → personalize → serialize. No I/O; the only outside input is the clock check.
+ * Parse → adapt → personalize → write. No I/O; the only outside input is the clock check.
  * Any failure answers with a pass-through reason, never an exception.
+ *
+ * The response is spliced from the backend's bytes (ParsedHits.splice): each hit goes out
+ * exactly as the backend wrote it, and only the section (and markers) are serialized. That is
+ * cheaper than serializing the whole document, and no number can change. When splicing is not
+ * possible the parsed document is edited and serialized, and then a body with integers beyond
+ * 2^53 (which JSON.parse rounds) goes out as the backend's own bytes instead.
  */
 export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
   const text = input.body.toString('utf8');
@@ -36,10 +42,6 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
   } catch {
     return { ok: false, reason: 'not-json' };
   }
-  // JSON.parse rounds integers beyond 2^53 (Typesense text_match, Solr _version_); re-serializing
-  // would change them, so such a body goes out as the backend's own bytes. The regex keeps the
-  // exact check off the common path.
-  if (LONG_DIGITS.test(text) && hasUnsafeInteger(text)) return { ok: false, reason: 'lossy-number' };
   if (input.overBudget()) return { ok: false, reason: 'budget' };
   const parsed = input.adapter.parse(document);
   if (!parsed) return { ok: false, reason: 'adapter-mismatch' };
@@ -53,8 +55,16 @@ export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyRes
     coPurchases: input.coPurchases,
   });
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
+  const marker = input.config.markerField || undefined;
+  const spliced = parsed.splice(input.body, { order: result.order, marked: result.moved, marker, sectionKey: input.sectionKey, section: result.section });
+  if (spliced) {
+    if (input.overBudget()) return { ok: false, reason: 'budget', result };
+    return { ok: true, body: spliced, bodyBytes: spliced.length, result, hits: parsed.hits };
+  }
+
+  // The regex keeps the exact check off the common path.
+  if (LONG_DIGITS.test(text) && hasUnsafeInteger(text)) return { ok: false, reason: 'lossy-number' };
   parsed.reorder(result.order);
-  const marker = input.config.markerField;
   if (marker) for (const index of result.moved) parsed.mark(index, marker, true);
   parsed.inject(input.sectionKey, result.section);
   const body = JSON.stringify(parsed.document());

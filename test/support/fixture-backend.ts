@@ -28,18 +28,27 @@ export function deterministicBytes(length: number, seed: number): Buffer {
   return out;
 }
 
+// Real backends send integers beyond 2^53 on every hit (Solr's _version_, Typesense's
+// text_match), which a JS number cannot hold: they are written as a marked string and turned
+// into bare digits in the JSON text (withBigIntegers).
+const SOLR_VERSION = 1784450293372829696n;
+const TYPESENSE_TEXT_MATCH = 578730123365187705n;
+const BIG = '#big#';
+const bigInteger = (base: bigint, offset: number): string => `${BIG}${base + BigInt(offset)}`;
+const withBigIntegers = (json: string): string => json.replace(/"#big#(-?\d+)"/g, '$1');
+
 function shapeResponse(adapter: string, text: string): unknown {
   const { total, hits } = searchCatalog(text, 24);
   const products = hits.map((h) => h.product);
   switch (adapter) {
     case 'solr':
-      return { responseHeader: { status: 0, QTime: 2, params: { q: text } }, response: { numFound: total, start: 0, numFoundExact: true, docs: products } };
+      return { responseHeader: { status: 0, QTime: 2, params: { q: text } }, response: { numFound: total, start: 0, numFoundExact: true, docs: products.map((p, i) => ({ ...p, _version_: bigInteger(SOLR_VERSION, i) })) } };
     case 'algolia':
       return { hits: products.map(({ id, ...rest }) => ({ objectID: id, ...rest, _highlightResult: {} })), nbHits: total, page: 0, nbPages: 1, hitsPerPage: 24, processingTimeMS: 1, query: text, params: `query=${text}` };
     case 'meilisearch':
       return { hits: products, query: text, processingTimeMs: 1, limit: 24, offset: 0, estimatedTotalHits: total };
     case 'typesense':
-      return { facet_counts: [], found: total, out_of: 470, page: 1, search_time_ms: 1, hits: products.map((document) => ({ document, highlights: [], text_match: 100 })) };
+      return { facet_counts: [], found: total, out_of: 470, page: 1, search_time_ms: 1, hits: products.map((document, i) => ({ document, highlights: [], text_match: bigInteger(TYPESENSE_TEXT_MATCH, -i) })) };
     case 'generic':
       return { status: 'ok', data: { items: products.map(({ id, brand, ...rest }) => ({ sku: id, meta: { brand }, ...rest })) } };
     case 'bare':
@@ -154,7 +163,7 @@ const server = createServer((req, res) => {
     if (parts[0] === 'status') return send(res, Number(parts[1] ?? 500), JSON.stringify({ status: Number(parts[1]) }), { 'content-type': 'application/json' });
     if (parts[0] === 'shape') {
       const text = url.searchParams.get('q') ?? '';
-      return send(res, 200, JSON.stringify(shapeResponse(parts[1] ?? '', text)), { 'content-type': 'application/json' });
+      return send(res, 200, withBigIntegers(JSON.stringify(shapeResponse(parts[1] ?? '', text))), { 'content-type': 'application/json' });
     }
     if (shapedSearch(req, res, raw)) return;
     send(res, 404, JSON.stringify({ error: 'not found' }), { 'content-type': 'application/json' });
