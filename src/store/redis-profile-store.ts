@@ -7,6 +7,7 @@ import type { ApplyResult, ProfileStore, StoreRead } from './profile-store.js';
 import type { StoredSizes } from './memory-profile-store.js';
 import { waitForReady, type RedisClient } from './redis-client.js';
 import { createKeyLayout, type KeyLayout } from './redis-keys.js';
+import { batchedMultiGet, type MultiGet } from './redis-read-batch.js';
 import { COMPARE_AND_SET, LOAD_FOR_UPDATE } from './redis-scripts.js';
 
 /** The compare-and-set script's answer when the shopper's settings say personalization is off. */
@@ -65,12 +66,14 @@ export class RedisProfileStore implements ProfileStore {
   private readonly keys: KeyLayout;
   private readonly scripts: ScriptCommands;
   private readonly maxCasAttempts: number;
+  private readonly multiGet: MultiGet;
   /** Writes to one shopper from this process run one after another (CAS then only races other replicas). */
   private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RedisStoreOptions) {
     this.keys = createKeyLayout(options.keyPrefix);
     this.maxCasAttempts = options.maxCasAttempts ?? 8;
+    this.multiGet = batchedMultiGet(options.client);
     options.client.defineCommand('sidecartLoad', { numberOfKeys: 3, lua: LOAD_FOR_UPDATE });
     options.client.defineCommand('sidecartCas', { numberOfKeys: 4, lua: COMPARE_AND_SET });
     this.scripts = options.client as unknown as ScriptCommands;
@@ -93,7 +96,7 @@ export class RedisProfileStore implements ProfileStore {
   async readEncoded(shopperId: string, known?: (encodedProfile: Buffer) => ShopperProfile | undefined): Promise<RedisRead> {
     const started = performance.now();
     const k = this.keys.shopper(shopperId);
-    const [p, s, c] = await this.options.client.mgetBuffer(k.profile, k.settings, k.session);
+    const [p, s, c] = await this.multiGet([k.profile, k.settings, k.session]);
     this.observe('read', started);
     const encodedProfile = profileBytes(p ?? null);
     const reused = encodedProfile && known ? known(encodedProfile) : undefined;
