@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
@@ -87,9 +88,14 @@ export function createSearchHandler(deps: SearchRouteDeps) {
         ? startCoPurchaseRead(storeRead, deps.coPurchases, config.personalization, now)
         : null;
 
-    const abort = new AbortController();
+    // A client gone before its answer cancels the upstream request. undici takes an EventEmitter
+    // as the signal (documented); it costs a fraction of an AbortController per search.
+    const cancel = new EventEmitter();
+    let cancelled = false;
     res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (res.writableFinished) return;
+      cancelled = true;
+      cancel.emit('abort');
     });
 
     const upstreamStart = performance.now();
@@ -101,10 +107,10 @@ export function createSearchHandler(deps: SearchRouteDeps) {
         path: upstreamPrefix + (req.url ?? '/'),
         headers: upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket }),
         body: hasBody ? req : null,
-        signal: abort.signal,
+        signal: cancel,
       });
     } catch (err) {
-      if (!abort.signal.aborted) sendUpstreamError(res, err, deps.logger);
+      if (!cancelled) sendUpstreamError(res, err, deps.logger);
       deps.metrics.requests.inc({ route: route.path, outcome: 'upstream-error', reason: String(upstreamErrorStatus(err)) });
       return;
     }

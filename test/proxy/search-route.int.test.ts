@@ -160,6 +160,22 @@ function wrapStore(inner: ProfileStore, read: ProfileStore['read']): ProfileStor
   return { ...inner, read, applyEvents: inner.applyEvents.bind(inner), writeSettings: inner.writeSettings.bind(inner), erase: inner.erase.bind(inner), close: inner.close.bind(inner) };
 }
 
+describe('search route: the client leaves', () => {
+  it('a client gone before the backend answered cancels the backend request', async () => {
+    const abandoned = async () => ((await (await request(`${backend.url}/fixture/abandoned`)).body.json()) as { abandoned: number }).abandoned;
+    const before = await abandoned();
+    const leaving = new AbortController();
+    const search = request(`${proxy.url}${SEARCH}`, { headers: { 'x-user-id': 'shopper-a', 'x-fixture-delay-ms': '5000' }, signal: leaving.signal }).catch((err: Error) => err);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    leaving.abort();
+    expect(await search).toBeInstanceOf(Error);
+    // Well before the backend's 5 s answer: sidecart closed its request as soon as the client left.
+    const started = Date.now();
+    while ((await abandoned()) === before && Date.now() - started < 2_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await abandoned()).toBe(before + 1);
+  });
+});
+
 describe('search route: budget and store failures', () => {
   it('budget: a profile read slower than the budget sends the original bytes within budget + margin', async () => {
     const slow = await startSidecart({ upstream: { url: backend.url }, routes: [{ path: '/products/_search', adapter: 'elasticsearch', budgetMs: 30 }] });

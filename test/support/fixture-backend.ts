@@ -6,6 +6,7 @@
 //   /bytes/<n>?seed=s           n deterministic pseudo-random bytes with content-length
 //   /stream/<mb>                mb MiB of deterministic bytes, chunked, written with backpressure
 //   /slow/<ms>                  answers after ms
+//   /fixture/abandoned          how many delayed replies (x-fixture-delay-ms) lost their client first
 //   /reset                      destroys the socket
 //   /status/<code>              that status with a small JSON body
 //   upgrade on any path         101 Switching Protocols, then echoes raw bytes
@@ -109,8 +110,14 @@ function shapedSearch(req: IncomingMessage, res: ServerResponse, raw: Buffer): b
       setTimeout(() => res.end(body.subarray(half)), 5);
     } else send(res, status, body, headers);
   };
-  if (delay > 0) setTimeout(write, delay);
-  else write();
+  if (delay > 0) {
+    const timer = setTimeout(write, delay);
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      clearTimeout(timer);
+      abandoned++;
+    });
+  } else write();
   return true;
 }
 
@@ -129,9 +136,12 @@ function streamBytes(res: ServerResponse, total: number): void {
   pump();
 }
 
+let abandoned = 0;
+
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://fixture');
   const parts = url.pathname.split('/').filter(Boolean);
+  if (url.pathname === '/fixture/abandoned') return send(res, 200, JSON.stringify({ abandoned }), { 'content-type': 'application/json' });
   if (parts[0] === 'reset') return req.socket.destroy();
   if (parts[0] === 'stream') return streamBytes(res, Number(parts[1] ?? 1) * 1024 * 1024);
   if (parts[0] === 'slow') {
