@@ -108,7 +108,9 @@ export async function startSidecartProcess(launch: SidecartLaunch): Promise<Side
   writeFileSync(file, stringify(config));
   const profile = launch.profileDir ? profileArgs(launch.profileDir, `sidecart-${launch.name}`) : [];
   const entry = launch.compiled ? [`${launch.distDir ?? 'dist'}/src/main.js`] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, [...profile, ...entry], {
+  // Extra node flags for sidecart only (e.g. BENCH_SIDECART_NODE_ARGS=--trace-gc; node refuses some in NODE_OPTIONS).
+  const extra = process.env.BENCH_SIDECART_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, ...profile, ...entry], {
     cwd: REPO_ROOT,
     env: { ...withoutSidecartEnv(process.env), SIDECART_CONFIG: file, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
