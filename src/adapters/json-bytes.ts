@@ -9,7 +9,8 @@ import type { JsonPath } from './json-path.js';
  * The scan works on UTF-8 bytes: every structural character is ASCII, and no byte of a
  * multi-byte sequence is below 0x80, so byte positions never fall inside a character. It does
  * not validate (the text already parsed); on anything unexpected it answers null and the caller
- * serializes as before. A key that appears twice counts at its last place, as in JSON.parse.
+ * serializes as before. So does a key on the path that appears twice (JSON.parse takes the
+ * last; the fallback serializes exactly that).
  */
 
 export interface ListBytes {

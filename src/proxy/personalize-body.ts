@@ -29,8 +29,8 @@ export type PersonalizeBodyResult =
  * Any failure answers with a pass-through reason, never an exception.
  *
  * The response is spliced from the backend's bytes (ParsedHits.splice): each hit goes out
- * exactly as the backend wrote it, and only the section (and markers) are serialized. That is
- * cheaper than serializing the whole document, and no number can change. When splicing is not
+ * exactly as the backend wrote it, and only the section (and markers) are serialized. It costs
+ * about what serializing the whole document did, and no number can change. When splicing is not
  * possible the parsed document is edited and serialized, and then a body with integers beyond
  * 2^53 (which JSON.parse rounds) goes out as the backend's own bytes instead.
  */
