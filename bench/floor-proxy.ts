@@ -6,10 +6,14 @@ import { Pool } from 'undici';
 //   FLOOR_MODE=buffer  node:http + undici Pool: buffer the body, JSON.parse, reorder the hits by a
 //                      per-product score from a Map (a stand-in for a profile), JSON.stringify.
 //   FLOOR_MODE=stream  node:http + undici Pool.stream: status, headers and body piped through.
+//   FLOOR_MODE=section the buffer floor, plus a fixed section (FLOOR_SECTION, JSON) added to every
+//                      response: what any proxy pays for the contract's section's bytes, with no
+//                      ranking (bench/section-floor.ts).
 // Same pool settings as sidecart's search pool (128 keep-alive connections, no pipelining).
 
 const upstream = process.env.UPSTREAM_URL ?? 'http://127.0.0.1:9200';
-const mode = process.env.FLOOR_MODE === 'stream' ? 'stream' : 'buffer';
+const mode = process.env.FLOOR_MODE === 'stream' ? 'stream' : process.env.FLOOR_MODE === 'section' ? 'section' : 'buffer';
+const section: unknown = mode === 'section' ? JSON.parse(process.env.FLOOR_SECTION ?? '{}') : undefined;
 const pool = new Pool(upstream, { connections: 128, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
 
 // undici refuses hop-by-hop request headers; a proxy drops them anyway.
@@ -54,8 +58,9 @@ const server = createServer((req, res) => {
   }
   pool.request(request).then(
     async ({ statusCode, body }) => {
-      const doc = JSON.parse(await body.text()) as { hits: { hits: Hit[] } };
+      const doc = JSON.parse(await body.text()) as { hits: { hits: Hit[] }; _personalization?: unknown };
       doc.hits.hits.sort((a, b) => scoreOf(b._id) - scoreOf(a._id));
+      if (section !== undefined) doc._personalization = section;
       const out = JSON.stringify(doc);
       res.writeHead(statusCode, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(out) });
       res.end(out);

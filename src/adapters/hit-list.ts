@@ -80,12 +80,8 @@ function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], 
     const index = order[k]!;
     length += marks?.has(index) ? markedLength(list[index], where.starts[index]!, where.ends[index]!, markerBytes) : where.ends[index]! - where.starts[index]!;
   }
-  // The backend's bytes sit behind the output in the same buffer, so every piece is a
-  // copyWithin (no view object per hit).
-  const out = Buffer.allocUnsafe(length + raw.length);
-  raw.copy(out, length);
-  out.copyWithin(0, length, length + where.open + 1);
-  let at = where.open + 1;
+  const out = Buffer.allocUnsafe(length);
+  let at = raw.copy(out, 0, 0, where.open + 1);
   for (let k = 0; k < order.length; k++) {
     if (k > 0) out[at++] = COMMA;
     const index = order[k]!;
@@ -94,24 +90,22 @@ function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], 
     if (marks?.has(index)) {
       // Before the hit's closing brace, where an assignment to a new key lands in JSON.stringify.
       const upTo = markedCut(list[index], start, end);
-      out.copyWithin(at, length + start, length + upTo);
-      at += upTo - start;
+      at += raw.copy(out, at, start, upTo);
       if (upTo !== start + 1) out[at++] = COMMA;
       at += out.write(markerMember, at);
       out[at++] = CLOSE_BRACE;
     } else {
-      out.copyWithin(at, length + start, length + end);
-      at += end - start;
+      at += raw.copy(out, at, start, end);
     }
   }
-  const tail = injecting ? where.rootClose : raw.length;
-  out.copyWithin(at, length + where.close, length + tail);
-  at += tail - where.close;
   if (injecting) {
+    at += raw.copy(out, at, where.close, where.rootClose);
     at += out.write(sectionMember, at);
-    out.copyWithin(at, length + where.rootClose, length + raw.length);
+    raw.copy(out, at, where.rootClose);
+  } else {
+    raw.copy(out, at, where.close);
   }
-  return out.subarray(0, length);
+  return out;
 }
 
 const COMMA = 0x2c;
