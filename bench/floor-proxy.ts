@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 //   FLOOR_MODE=stream  node:http + undici Pool.stream: status, headers and body piped through.
 //   FLOOR_MODE=section the buffer floor, plus a fixed section (FLOOR_SECTION, JSON) added to every
 //                      response: what any proxy pays for the contract's section's bytes, with no
-//                      ranking (bench/section-floor.ts).
+//                      ranking (bench/cost-breakdown.ts).
 // Same pool settings as sidecart's search pool (128 keep-alive connections, no pipelining).
 
 const upstream = process.env.UPSTREAM_URL ?? 'http://127.0.0.1:9200';
