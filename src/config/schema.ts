@@ -67,8 +67,13 @@ const routeSchema = z
 
 const breakerSchema = z
   .object({
-    /** Well below the routes' budgetMs, so a hung Redis falls back to memory inside the budget. */
+    /** Reads: well below the routes' budgetMs, so a hung Redis falls back to memory inside the budget. */
     timeoutMs: z.number().int().min(1).default(25),
+    /**
+     * Writes (events, settings, erasure, journal replays): off the search path and two round
+     * trips, so a load hiccup must not count them as failures and open the breaker for reads.
+     */
+    writeTimeoutMs: z.number().int().min(1).default(250),
     errorThresholdPercentage: z.number().min(1).max(100).default(50),
     resetTimeoutMs: z.number().int().min(1).default(5_000),
     volumeThreshold: z.number().int().min(0).default(5),

@@ -40,6 +40,10 @@ const REDIS_LOG_INTERVAL_MS = 30_000;
  * journal for writes Redis missed. Reads: fresh near-cache copy → Redis → stale copy. Writes:
  * Redis, or memory + journal when Redis fails or the breaker is open (no wait). The journal is
  * replayed in order when the breaker closes; replays are idempotent by event id.
+ *
+ * One breaker, one view of Redis's health, two timeouts: reads count as failed after
+ * `timeoutMs` (they hold a search), writes after `writeTimeoutMs` (two round trips, off the search
+ * path; with the read timeout a load hiccup journaled them and opened the breaker for reads).
  */
 export class ResilientProfileStore implements ManagedProfileStore {
   private breaker: Breaker;
@@ -230,9 +234,9 @@ export class ResilientProfileStore implements ManagedProfileStore {
   }
 
   /** The breaker's effective options (admin view; tests). */
-  breakerSettings(): { timeout: number; resetTimeout: number; errorThresholdPercentage: number; volumeThreshold: number } {
+  breakerSettings(): { timeout: number; writeTimeout: number; resetTimeout: number; errorThresholdPercentage: number; volumeThreshold: number } {
     const live = (this.breaker as unknown as { options: { timeout: number; resetTimeout: number; errorThresholdPercentage: number } }).options;
-    return { timeout: live.timeout, resetTimeout: live.resetTimeout, errorThresholdPercentage: live.errorThresholdPercentage, volumeThreshold: this.breaker.volumeThreshold };
+    return { timeout: live.timeout, writeTimeout: this.config.writeTimeoutMs, resetTimeout: live.resetTimeout, errorThresholdPercentage: live.errorThresholdPercentage, volumeThreshold: this.breaker.volumeThreshold };
   }
 
   async close(): Promise<void> {
@@ -249,7 +253,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
     const breaker: Breaker = new CircuitBreaker((call: RedisCall, signal: AbortSignal) => call(signal), options);
     // Half-open: probe at once, so recovery and the journal replay don't wait for traffic.
     breaker.on('halfOpen', () => {
-      if (breaker === this.breaker && !this.closed) this.call(() => this.options.redis.ping()).catch(() => undefined);
+      if (breaker === this.breaker && !this.closed) this.call(() => this.options.redis.ping(), this.config.timeoutMs).catch(() => undefined);
     });
     breaker.on('close', () => {
       if (breaker === this.breaker) void this.drain();
@@ -270,17 +274,36 @@ export class ResilientProfileStore implements ManagedProfileStore {
     }
   }
 
-  /** Every Redis call goes through here: the one breaker, with a per-call AbortSignal. */
-  private async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Writes and probes go through here: the one breaker, with a per-call AbortSignal, and the
+   * write timeout unless told otherwise.
+   */
+  private async call<T>(operation: (signal: AbortSignal) => Promise<T>, timeoutMs = this.config.writeTimeoutMs): Promise<T> {
     const controller = new AbortController();
     try {
-      return (await this.breaker.fire(operation, controller.signal)) as T;
+      return (await this.fire(operation, controller.signal, timeoutMs)) as T;
     } catch (error) {
       // A timed-out call keeps running in ioredis; the signal stops its retries.
       controller.abort();
       throw error;
     } finally {
       if (this.journal.size > 0 && this.breaker.closed && !this.draining) void this.drain();
+    }
+  }
+
+  /**
+   * opossum has one timeout per breaker; it reads `options.timeout` when a call starts (the
+   * timer is set synchronously inside `fire`, opossum 9), so a write's timeout is set for the
+   * length of that synchronous call and put back (test/store/write-timeout.int.test.ts pins it).
+   */
+  private fire(operation: RedisCall, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
+    const options = (this.breaker as unknown as { options: CircuitBreaker.Options }).options;
+    const usual = options.timeout;
+    options.timeout = timeoutMs;
+    try {
+      return this.breaker.fire(operation, signal);
+    } finally {
+      options.timeout = usual;
     }
   }
 
