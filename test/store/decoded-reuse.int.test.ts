@@ -1,24 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { describe, expect, it } from 'vitest';
 import { purchase } from './profile-fixtures.js';
-import { directStore, resilientStore } from './store-harness.js';
+import { directStore, redisPerTest, resilientStore } from './store-harness.js';
 
 // With the near cache off every search reads Redis; a profile Redis returns unchanged must not
 // be decoded again (same object, so its soundness check is memoized too), and a changed one —
 // written here, by another replica, or erased — must never be answered from the old decode.
 
-const servers: RedisServer[] = [];
-const closers: (() => Promise<void>)[] = [];
+const { ownRedis, closeAfter } = redisPerTest();
 let prefix = 0;
 
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
 async function setup() {
-  const server = await startRedis();
-  servers.push(server);
+  const server = await ownRedis();
   const keyPrefix = `dr${++prefix}`;
   // A generous breaker timeout: a slow call on a loaded machine would fall back and blur the test.
   const { store, config } = resilientStore({ redisUrl: server.url, keyPrefix, nearCacheTtlMs: 0, breaker: { timeoutMs: 2_000 } });
@@ -27,7 +19,7 @@ async function setup() {
   const { store: other } = resilientStore({ redisUrl: server.url, keyPrefix, nearCacheTtlMs: 0, breaker: { timeoutMs: 2_000 } });
   await other.ready();
   const direct = await directStore(config);
-  closers.push(() => store.close(), () => other.close(), () => direct.close());
+  closeAfter(() => store.close(), () => other.close(), () => direct.close());
   return { store, other, direct };
 }
 

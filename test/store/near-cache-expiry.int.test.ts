@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stableFraction } from '../../src/identity/stable-fraction.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { purchase } from './profile-fixtures.js';
-import { resilientStore } from './store-harness.js';
+import { redisPerTest, resilientStore } from './store-harness.js';
 
 // Near-cache copies filled together (every hot shopper after a start or an outage) must not all
 // expire in the same instant: each shopper's copy lives 80–100% of nearCacheTtlMs, never longer.
 
-const servers: RedisServer[] = [];
-const closers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
+const { ownRedis, closeAfter } = redisPerTest();
 
 /** A resilient store on a redis-server of its own, with the given near-cache TTL, ready. */
 async function storeOnOwnRedis(keyPrefix: string, nearCacheTtlMs: number) {
-  const server = await startRedis();
-  servers.push(server);
+  const server = await ownRedis();
   const { store } = resilientStore({ redisUrl: server.url, keyPrefix, nearCacheTtlMs, breaker: { timeoutMs: 2_000 } });
-  closers.push(() => store.close());
+  closeAfter(() => store.close());
   await store.ready();
   return store;
 }

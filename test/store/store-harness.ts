@@ -5,6 +5,8 @@ import { createProfileStore } from '../../src/store/create-profile-store.js';
 import { createRedisClient } from '../../src/store/redis-client.js';
 import { RedisProfileStore } from '../../src/store/redis-profile-store.js';
 import type { ResilientProfileStore } from '../../src/store/resilient-profile-store.js';
+import { afterEach } from 'vitest';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { countingUpdater } from './test-updater.js';
 
 // Builds stores the way the app does (createProfileStore from a parsed config), for store tests
@@ -79,4 +81,25 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export async function counterValue(metric: { get(): Promise<{ values: { value: number; labels: Partial<Record<string, string | number>> }[] }> }, labels: Record<string, string> = {}): Promise<number> {
   const { values } = await metric.get();
   return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * redis-servers and stores a test file starts, stopped after each of its tests: the stores
+ * first (errors ignored), then the servers under them. Call once, at the top of the file.
+ */
+export function redisPerTest(): { ownRedis(): Promise<RedisServer>; closeAfter(...closers: (() => Promise<void>)[]): void } {
+  const servers: RedisServer[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+  return {
+    async ownRedis() {
+      const server = await startRedis();
+      servers.push(server);
+      return server;
+    },
+    closeAfter: (...more) => void closers.push(...more),
+  };
 }

@@ -1,29 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { describe, expect, it } from 'vitest';
 import { purchase } from './profile-fixtures.js';
-import { directStore, resilientStore } from './store-harness.js';
+import { directStore, redisPerTest, resilientStore } from './store-harness.js';
 
 // One breaker, two timeouts: a read that holds a search gives up after timeoutMs, a write (off
 // the search path) after writeTimeoutMs. Redis is paused for ~150 ms with both in flight.
 
-const servers: RedisServer[] = [];
-const closers: (() => Promise<void>)[] = [];
+const { ownRedis, closeAfter } = redisPerTest();
 let prefix = 0;
 
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
 async function pausedWriteAndRead(writeTimeoutMs: number) {
-  const server = await startRedis();
-  servers.push(server);
+  const server = await ownRedis();
   const keyPrefix = `wt${++prefix}`;
   // A high volume threshold: the breaker must not open during the test, only time calls out.
   const { store, config } = resilientStore({ redisUrl: server.url, keyPrefix, breaker: { timeoutMs: 25, writeTimeoutMs, volumeThreshold: 100 } });
   await store.ready();
   const direct = await directStore(config);
-  closers.push(() => store.close(), () => direct.close());
+  closeAfter(() => store.close(), () => direct.close());
   const now = Date.now();
   await store.applyEvents('slow-redis', [purchase(now, [{ id: 'sku-before' }])], now);
 
