@@ -134,6 +134,14 @@ function scanArray(bytes: Uint8Array, i: number): { starts: number[]; ends: numb
   }
 }
 
+// Paths are compiled once per adapter; their segments' UTF-8 bytes once per path, not per search.
+const pathBytes = new WeakMap<JsonPath, Buffer[]>();
+function segmentBytes(path: JsonPath): Buffer[] {
+  let bytes = pathBytes.get(path);
+  if (!bytes) pathBytes.set(path, (bytes = path.segments.map((segment) => Buffer.from(segment, 'utf8'))));
+  return bytes;
+}
+
 interface Found {
   list: { open: number; close: number; starts: number[]; ends: number[] };
   /** The index after the value that held the list. */
@@ -157,7 +165,7 @@ function find(bytes: Uint8Array, i: number, path: JsonPath, s: number): Found | 
   }
   const wantedText = path.segments[s]!;
   if (first === OPEN_BRACE) {
-    const wanted = Buffer.from(wantedText, 'utf8');
+    const wanted = segmentBytes(path)[s]!;
     let found: Found | null = null;
     let members = 0;
     i = skipSpace(bytes, i + 1);
