@@ -1,23 +1,13 @@
+import type { HitView } from '../personalization/hit-view.js';
+
+/** Ranking's view of a hit (personalization owns it); adapters build it. */
+export type { HitView };
+
 /**
  * A backend response shape. An adapter finds the hits in a parsed response, describes each hit
  * in domain terms (id, brand, category, tags, price), puts reordered hits back, and injects the
  * personalization section. Adapters are pure: no I/O, they only read and edit the parsed JSON.
  */
-export interface HitView {
-  /** Position in the backend's order (0-based). */
-  index: number;
-  /**
-   * The product id as a string (numeric ids are converted). "" when the hit has none: the hit
-   * keeps its place in the list and ranking treats it as an unknown product.
-   */
-  id: string;
-  brand?: string;
-  category?: string;
-  tags: string[];
-  price?: number;
-  name?: string;
-}
-
 export interface ParsedHits {
   hits: HitView[];
   /**

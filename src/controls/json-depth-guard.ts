@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { sendApiError } from '../proxy/api-errors.js';
+import { sendJsonError as sendApiError } from '../http/json-error.js';
 
 export const MAX_JSON_DEPTH = 20;
 

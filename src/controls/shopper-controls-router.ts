@@ -3,7 +3,7 @@ import type { LiveConfig } from '../config/live-config.js';
 import { identityVaryHeaders, type IdentityResolver, type ShopperIdentity } from '../identity/shopper-identity.js';
 import { shopperRef, type Logger } from '../logging/logger.js';
 import { enabledFeatures } from '../personalization/features.js';
-import { sendApiError } from '../proxy/api-errors.js';
+import { sendJsonError as sendApiError } from '../http/json-error.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { describeShopper, exportShopper } from './describe-shopper.js';
 import { eraseShopper } from './erase-shopper.js';

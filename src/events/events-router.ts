@@ -3,7 +3,7 @@ import type { LiveConfig } from '../config/live-config.js';
 import { isValidShopperId, type IdentityResolver } from '../identity/shopper-identity.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProfileStore } from '../store/profile-store.js';
-import { sendApiError } from '../proxy/api-errors.js';
+import { sendJsonError as sendApiError } from '../http/json-error.js';
 import { isAdminCall } from './admin-caller.js';
 import { ingestEvents, type EventsAcceptedHook } from './ingest-events.js';
 import { parseEventBatch } from './parse-event-batch.js';

@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import type { LiveConfig } from '../config/live-config.js';
 import { requireAdminToken } from '../identity/admin-auth.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { sendApiError } from '../proxy/api-errors.js';
+import { sendJsonError as sendApiError } from '../http/json-error.js';
 import { buildExperimentReport, REPORT_METRIC_NAMES, type ConversionType } from './experiment-report.js';
 import { renderExperimentReport } from './experiment-report-text.js';
 import { parsePrometheusText } from './prometheus-text.js';

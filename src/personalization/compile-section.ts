@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import type { FeatureName } from '../config/schema.js';
 import type { ComplementaryCandidate } from './complementary.js';
 import type { ActivePreference } from './dietary.js';

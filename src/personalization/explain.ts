@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import { dietaryFit } from './dietary-vocabulary.js';
 import { inSeason } from './seasons.js';
 import { hitTags, personalScore, type RankContext, type ScoreParts } from './rank-context.js';

@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import type { PersonalizationConfig } from '../config/schema.js';
 import { compileSection } from './compile-section.js';
 import { complementAnchors, complementaryItems, complementScores, type ComplementaryCandidate, type CoPurchases } from './complementary.js';

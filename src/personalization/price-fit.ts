@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import type { ShopperProfile } from './types.js';
 
 // Price sensitivity: where a shopper's purchases sit in a category's price range, relative to

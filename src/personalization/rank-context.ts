@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import type { PersonalizationConfig } from '../config/schema.js';
 import { dietaryFit, normalizeTag } from './dietary-vocabulary.js';
 import type { ActivePreference } from './dietary.js';

@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import { dietaryFit } from './dietary-vocabulary.js';
 import { hitTags, personalScore, type RankContext } from './rank-context.js';
 

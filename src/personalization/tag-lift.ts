@@ -1,4 +1,4 @@
-import type { HitView } from '../adapters/adapter.js';
+import type { HitView } from './hit-view.js';
 import { decayedWeight } from './decay.js';
 import { normalizeTag } from './dietary-vocabulary.js';
 import type { ShopperProfile } from './types.js';
