@@ -63,6 +63,8 @@ const routeSchema = z
     experiment: z.string().optional(),
     generic: genericPathsSchema.optional(),
   })
+    /** Multi-query searches: only sub-results answering these indexes (collections) are personalized. Unset: every sub-result with hits. */
+    indexes: z.array(z.string().min(1)).min(1).optional(),
   .strict();
 
 const breakerSchema = z
