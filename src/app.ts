@@ -30,6 +30,7 @@ import type { EventsAcceptedHook } from './events/ingest-events.js';
 import type { CoPurchaseStore } from './store/co-purchase-store.js';
 import { createCoPurchaseStore } from './store/create-co-purchase-store.js';
 import { createProfileStore } from './store/create-profile-store.js';
+import { createProcessSoundness } from './proxy/process-soundness.js';
 import type { ProfileStore } from './store/profile-store.js';
 
 export interface SidecartOptions {
@@ -129,7 +130,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     live,
     logger,
     handleSearch: createSearchHandler(searchDeps),
-    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, logger, metrics, onProxyResponse: tap.onProxyResponse })),
+    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, bodyTimeoutMs: config.upstream.bodyTimeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, logger, metrics, onProxyResponse: tap.onProxyResponse })),
     apiRouters,
     apiBodyLimit: () => live.current().events.maxBodyBytes,
   });
@@ -140,11 +141,12 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     if (next.store.breaker !== previous.store.breaker) store.reconfigure?.(next.store.breaker);
     if (next.store.breaker !== previous.store.breaker) coPurchases.reconfigure?.(next.store.breaker);
   });
-  const reloader = createConfigReloader({ live, logger, metrics, watchFile: options.watchConfig === true });
+  const reloader = createConfigReloader({ live, logger, onReload: (result) => metrics.configReloads.inc({ result }), watchFile: options.watchConfig === true });
 
   let ready = false;
   let draining = false;
-  const ops = createOpsServer({ metrics, isReady: () => ready && !draining, adminRouters, adminToken: () => live.current().admin.token });
+  const soundness = createProcessSoundness(logger);
+  const ops = createOpsServer({ metrics, logger, isReady: () => ready && !draining, soundness, adminRouters, adminToken: () => live.current().admin.token });
 
   const listenOn = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {

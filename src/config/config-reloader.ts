@@ -1,7 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../logging/logger.js';
-import type { Metrics } from '../metrics/metrics.js';
 import type { LiveConfig } from './live-config.js';
 import { loadConfig } from './load-config.js';
 import type { SidecartConfig } from './schema.js';
@@ -41,6 +40,9 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** What became of one reload: applied, or rejected with the running config kept. */
+export type ReloadResult = 'success' | 'failure';
+
 export interface ConfigReloader {
   /** Re-read and apply now (SIGHUP). Resolves true when the new file was applied. */
   reload(trigger: string): boolean;
@@ -50,17 +52,19 @@ export interface ConfigReloader {
 /**
  * Watches the config file's directory (a Kubernetes ConfigMap update is an atomic `..data`
  * symlink swap, which a watch on the file itself misses), debounces, re-reads, validates and
- * swaps. A bad file is rejected with a log line and a metric; the running config stays.
+ * swaps. A bad file is rejected with a log line; the running config stays. Each outcome is told
+ * to `onReload` (the composition root counts them in a metric), so config knows nothing of metrics.
  */
 export function createConfigReloader(options: {
   live: LiveConfig;
   logger: Logger;
-  metrics: Metrics;
+  onReload?: (result: ReloadResult) => void;
   env?: NodeJS.ProcessEnv;
   debounceMs?: number;
   watchFile?: boolean;
 }): ConfigReloader {
-  const { live, logger, metrics } = options;
+  const { live, logger } = options;
+  const report = options.onReload ?? (() => undefined);
   const file = live.file;
   let lastText = '';
 
@@ -69,7 +73,7 @@ export function createConfigReloader(options: {
     try {
       next = loadConfig(file, options.env ?? process.env);
     } catch (err) {
-      metrics.configReloads.inc({ result: 'failure' });
+      report('failure');
       logger.error({ trigger, file, error: (err as Error).message }, 'config reload rejected; keeping the running config');
       return false;
     }
@@ -78,7 +82,7 @@ export function createConfigReloader(options: {
     lastText = text;
     const { config, heldBack } = mergeReload(live.current(), next);
     live.replace(config);
-    metrics.configReloads.inc({ result: 'success' });
+    report('success');
     logger.info({ trigger, file }, 'config reloaded');
     if (heldBack.length > 0) logger.warn({ keys: heldBack }, 'config keys changed that apply only after a restart');
     return true;

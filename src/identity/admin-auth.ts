@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { sendApiError } from '../proxy/api-errors.js';
+import { sendJsonError } from '../http/json-error.js';
 import { bearerToken } from './create-identity-resolver.js';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -21,11 +21,11 @@ export function adminTokenMatches(given: string, expected: string): boolean {
 export function requireAdminToken(token: () => string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const expected = token();
-    if (!expected) return sendApiError(res, 404, 'admin_disabled', 'the admin API is off: no admin token is configured (SIDECART_ADMIN_TOKEN)');
+    if (!expected) return sendJsonError(res, 404, 'admin_disabled', 'the admin API is off: no admin token is configured (SIDECART_ADMIN_TOKEN)');
     const given = bearerToken(req.headers.authorization);
     if (given === undefined || !adminTokenMatches(given, expected)) {
       res.setHeader('www-authenticate', 'Bearer realm="sidecart-admin"');
-      return sendApiError(res, 401, 'unauthorized', 'admin API: missing or wrong bearer token');
+      return sendJsonError(res, 401, 'unauthorized', 'admin API: missing or wrong bearer token');
     }
     next();
   };

@@ -2,12 +2,18 @@ import { createServer, type Server } from 'node:http';
 import express, { type Router } from 'express';
 import type { Metrics } from '../metrics/metrics.js';
 import { requireAdminToken } from '../identity/admin-auth.js';
-import { apiErrorHandler } from './api-errors.js';
+import { createApiErrorHandler } from '../http/api-error-handler.js';
+import type { Logger } from '../logging/logger.js';
+import type { ProcessSoundness } from './process-soundness.js';
 
 export interface OpsServerDeps {
   metrics: Metrics;
+  /** Every 5xx of the admin API is logged here. */
+  logger: Logger;
   /** Ready: config loaded, traffic port listening, not draining. Redis never makes it unready. */
   isReady: () => boolean;
+  /** Damage the process can not serve through (process-soundness.ts): /readyz and /healthz answer 503. */
+  soundness?: ProcessSoundness;
   /** Admin routers (each also guards itself). */
   adminRouters: Router[];
   /** The admin token (live): checked before any admin body is read. */
@@ -18,12 +24,16 @@ export interface OpsServerDeps {
 export function createOpsServer(deps: OpsServerDeps): Server {
   const app = express();
   app.disable('x-powered-by');
+  // A damaged process fails both: unready takes it out of the Service, unhealthy gets it restarted.
+  const sound = () => (deps.soundness ? deps.soundness.problem() === null : true);
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    if (!sound()) res.status(503).json({ status: 'unsound' });
+    else res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const ready = deps.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready' });
+    if (!sound()) res.status(503).json({ status: 'unsound' });
+    else if (!deps.isReady()) res.status(503).json({ status: 'not-ready' });
+    else res.json({ status: 'ready' });
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('content-type', deps.metrics.registry.contentType);
@@ -35,6 +45,6 @@ export function createOpsServer(deps: OpsServerDeps): Server {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'no such ops endpoint' });
   });
-  app.use(apiErrorHandler);
+  app.use(createApiErrorHandler(deps.logger));
   return createServer(app);
 }

@@ -5,8 +5,9 @@ import express, { type Router } from 'express';
 import type { RequestHandler } from 'http-proxy-middleware';
 import type { LiveConfig } from '../config/live-config.js';
 import type { RouteConfig } from '../config/schema.js';
+import { createApiErrorHandler } from '../http/api-error-handler.js';
+import { sendJsonError } from '../http/json-error.js';
 import type { Logger } from '../logging/logger.js';
-import { apiErrorHandler } from './api-errors.js';
 import { createRouteMatcher, type RouteMatcher } from './route-matcher.js';
 
 export interface TrafficServerDeps {
@@ -24,7 +25,9 @@ export interface TrafficServerDeps {
  * The traffic port. Search routes are matched first on the raw node:http request and handled
  * without Express (the hot path pays nothing for it); the control API and the streamed
  * pass-through live in an Express app. Absolute-form targets and CONNECT are refused:
- * sidecart is not an open proxy.
+ * sidecart is not an open proxy. The asterisk target is sidecart's own to answer (`OPTIONS *`
+ * asks about the server, not a resource; anything else with `*` is malformed), so it never
+ * reaches the backend or holds a socket.
  */
 export function createTrafficServer(deps: TrafficServerDeps): Server {
   let matcher: RouteMatcher = createRouteMatcher(deps.live.current().routes);
@@ -38,10 +41,8 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
   // Only the control API parses bodies; proxied bodies must reach the upstream untouched.
   app.use('/sidecart/v1', (req, res, next) => express.json({ limit: deps.apiBodyLimit(), strict: false })(req, res, next));
   for (const router of deps.apiRouters) app.use(router);
-  app.use('/sidecart/v1', (_req, res) => {
-    res.status(404).json({ error: 'not_found', message: 'no such sidecart endpoint' });
-  });
-  app.use(apiErrorHandler);
+  app.use('/sidecart/v1', (_req, res) => sendJsonError(res, 404, 'not_found', 'no such sidecart endpoint'));
+  app.use(createApiErrorHandler(deps.logger));
   app.use((req, res) => void deps.passthrough(req, res));
 
   const server = createServer((req, res) => {
@@ -49,8 +50,12 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
     const requestId = req.headers['x-request-id'];
     if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 128) req.headers['x-request-id'] = randomUUID();
     const url = req.url ?? '/';
-    if (url[0] !== '/' && url !== '*') {
-      reject(res, 400, 'absolute-form request targets are not accepted: sidecart is not an open proxy');
+    if (url === '*') {
+      answerAsterisk(req, res);
+      return;
+    }
+    if (url[0] !== '/') {
+      reject(res, 400, 'bad_request', 'absolute-form request targets are not accepted: sidecart is not an open proxy');
       return;
     }
     if (req.method === 'GET' || req.method === 'POST') {
@@ -59,8 +64,7 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
       if (route) {
         deps.handleSearch(req, res, route).catch((err: unknown) => {
           deps.logger.error({ err, requestId: req.headers['x-request-id'] }, 'search route failed');
-          if (!res.headersSent) reject(res, 502, 'search route failed');
-          else res.destroy();
+          reject(res, 502, 'bad_gateway', 'search route failed');
         });
         return;
       }
@@ -81,8 +85,8 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
     }
     deps.passthrough.upgrade(req, socket, head);
   });
-  server.on('clientError', (_err, socket: Socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
   return server;
@@ -91,8 +95,28 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
 /** The paths Express routes (`app.use('/sidecart/v1', …)`: case-insensitive, whole segments). */
 const CONTROL_API = /^\/sidecart\/v1(?:[/?]|$)/i;
 
-function reject(res: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ error: status === 400 ? 'bad_request' : 'bad_gateway', message });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
-  res.end(body);
+/** The methods sidecart forwards; what `OPTIONS *` announces. */
+const ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/** `OPTIONS *`: 204 with Allow and no body. Any other method with `*` is malformed: 400. */
+function answerAsterisk(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { allow: ALLOW });
+    res.end();
+  } else {
+    reject(res, 400, 'bad_request', 'the request target "*" is only valid with OPTIONS');
+  }
+}
+
+/** The status line for a request node:http could not parse (its own default handler's choices). */
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
+}
+
+/** Refuses a request and closes the connection (what follows on it may be misframed). */
+function reject(res: ServerResponse, status: number, code: string, message: string): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  sendJsonError(res, status, code, message);
 }

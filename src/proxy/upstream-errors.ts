@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { sendJsonError } from '../http/json-error.js';
 import type { Logger } from '../logging/logger.js';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
@@ -9,19 +10,12 @@ export function upstreamErrorStatus(err: unknown): 502 | 504 {
   return TIMEOUT_CODES.has(code) ? 504 : 502;
 }
 
-/** A small JSON error; never hangs: if headers already went out, the connection is cut instead. */
+/** A small JSON error, logged; never hangs: if headers already went out, the connection is cut instead. */
 export function sendUpstreamError(res: ServerResponse, err: unknown, logger: Logger): void {
   const status = upstreamErrorStatus(err);
   const code = (err as { code?: string } | null)?.code ?? 'unknown';
-  logger.info({ code, status, requestId: res.req?.headers['x-request-id'] }, status === 504 ? 'upstream timed out' : 'upstream unreachable');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({
-    error: status === 504 ? 'upstream_timeout' : 'bad_gateway',
-    message: status === 504 ? 'the search backend did not answer in time' : 'the search backend could not be reached',
-  });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sidecart': 'error' });
-  res.end(body);
+  logger.warn({ code, status, requestId: res.req?.headers['x-request-id'] }, status === 504 ? 'upstream timed out' : 'upstream unreachable');
+  if (!res.headersSent) res.setHeader('x-sidecart', 'error');
+  if (status === 504) sendJsonError(res, 504, 'upstream_timeout', 'the search backend did not answer in time');
+  else sendJsonError(res, 502, 'bad_gateway', 'the search backend could not be reached');
 }
