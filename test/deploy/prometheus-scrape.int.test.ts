@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolSkipReason } from '../support/global-setup-tools.js';
 
 // A real Prometheus server (Debian's prometheus package) scrapes a running sidecart, started
 // the way the image starts it (its entry point, config file and port env), in front of a tiny
@@ -96,7 +97,9 @@ interface QueryResult {
   data: { result: { metric: Record<string, string>; value: [number, string] }[] };
 }
 
-describe('Prometheus scrapes a running sidecart', () => {
+const noPrometheus = toolSkipReason('prometheus', 'promtool');
+
+describe.skipIf(noPrometheus)('Prometheus scrapes a running sidecart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sidecart-scrape-'));
   let backend: Server;
   let sidecart: Running | undefined;
