@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
-// The one place that defines every config key, its type, default and meaning.
-// `config/default.yaml` mirrors this file with a comment per key; the README's config reference
-// lists the same keys. Types used across the code are derived from here.
+// The one place that defines every config key, its type, default and meaning. Each nested object
+// defaults to its own parsed empty value (`.prefault({})`), so a field's default is written once,
+// on the field. `config/default.yaml` sets only what an operator must set; the README's config
+// reference lists every key with these defaults (test/config/defaults-single-source.test.ts holds
+// both to this file). Types used across the code are derived from here.
 
 const ms = (def: number) => z.number().int().min(0).default(def);
 const positiveInt = (def: number) => z.number().int().min(1).default(def);
@@ -61,10 +63,10 @@ const routeSchema = z
     shadow: z.boolean().default(false),
     /** Name of an experiment (see `experiments`) that splits this route's shoppers. */
     experiment: z.string().optional(),
-    generic: genericPathsSchema.optional(),
-  })
     /** Multi-query searches: only sub-results answering these indexes (collections) are personalized. Unset: every sub-result with hits. */
     indexes: z.array(z.string().min(1)).min(1).optional(),
+    generic: genericPathsSchema.optional(),
+  })
   .strict();
 
 const breakerSchema = z
@@ -120,15 +122,33 @@ const memorySchema = z
   })
   .strict();
 
+const journalSchema = z
+  .object({
+    /**
+     * Directory of the durable replay journal (an append-only file, fsync'd before a write is
+     * answered). Unset: no durable journal.
+     */
+    dir: z.string().min(1).optional(),
+    /** Without a dir: keep outage writes in memory (lost on restart) instead of answering 503. */
+    memory: z.boolean().default(false),
+    /** Bound of the journal file on disk; a write past it is answered 503. */
+    maxDiskBytes: positiveInt(256 * 1024 * 1024),
+    /** Group commit: one fsync covers the writes of this many ms. */
+    commitIntervalMs: z.number().int().min(0).max(1_000).default(5),
+  })
+  .strict();
+
 const storeSchema = z
   .object({
-    redis: redisSchema.default(redisSchema.parse({})),
-    memory: memorySchema.default(memorySchema.parse({})),
-    breaker: breakerSchema.default(breakerSchema.parse({})),
+    redis: redisSchema.prefault({}),
+    memory: memorySchema.prefault({}),
+    breaker: breakerSchema.prefault({}),
     /** Writes made while Redis is away, replayed in order when it returns. */
     journalMaxEntries: positiveInt(100_000),
     /** The journal's memory bound (approximate bytes of the journaled writes); overflow is counted like entries. */
     journalMaxBytes: positiveInt(64 * 1024 * 1024),
+    /** Where writes made while Redis is away are kept (see README, "What survives what"). */
+    journal: journalSchema.prefault({}),
     /** Event ids remembered per shopper so a replay or client retry never double counts (newest kept). */
     seenEventIdsMax: positiveInt(128),
     /** How long remembered event ids live after the shopper's last event (Redis TTL). */
@@ -136,14 +156,44 @@ const storeSchema = z
   })
   .strict();
 
+/**
+ * Built-in feature defaults; the store's `personalization.features` and each shopper's own switch
+ * override them. On where the offline evaluation showed a gain (household: +0.005 F1;
+ * complementary from the shopper's own baskets: +0.015 F1, −0.05 mean position) or where a
+ * feature only adds facts to the section (quantity_memory). Store-wide pair counts lowered F1
+ * (−0.039), so `complementaryStoreWide` stays off; price and seasons could not be measured (no
+ * prices or dates in the grocery history). See bench/RESULTS.md, "Offline evaluation".
+ */
+export const DEFAULT_FEATURES: Readonly<Record<FeatureName, boolean>> = {
+  smart_ranking: true,
+  usual: true,
+  reorder: true,
+  dietary: true,
+  complementary: true,
+  price_sensitivity: false,
+  quantity_memory: true,
+  household: true,
+  seasonal: false,
+};
+
+/** How much one event of each type says about a shopper's taste (a removal counts against). */
+export const DEFAULT_SIGNAL_WEIGHTS: Readonly<Record<EventType, number>> = {
+  purchase: 1.0,
+  add_to_cart: 0.5,
+  remove_from_cart: -0.4,
+  click: 0.2,
+  view: 0.3,
+  search: 0.1,
+};
+
 const featureDefaultsSchema = z
-  .object(Object.fromEntries(FEATURE_NAMES.map((f) => [f, z.boolean()])) as Record<FeatureName, z.ZodBoolean>)
-  .partial()
+  .object(Object.fromEntries(FEATURE_NAMES.map((f) => [f, z.boolean().default(DEFAULT_FEATURES[f])])) as Record<FeatureName, z.ZodDefault<z.ZodBoolean>>)
   .strict();
 
 const signalWeightsSchema = z
-  .object(Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().min(-10).max(10)])) as Record<EventType, z.ZodNumber>)
-  .partial()
+  .object(
+    Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().min(-10).max(10).default(DEFAULT_SIGNAL_WEIGHTS[t])])) as Record<EventType, z.ZodDefault<z.ZodNumber>>,
+  )
   .strict();
 
 const rankingWeightsSchema = z
@@ -181,17 +231,17 @@ const personalizationSchema = z
     /** Master switch. Off: every search route passes through (reason=disabled). */
     enabled: z.boolean().default(true),
     /** Store-level feature defaults; a shopper's own settings override them. */
-    features: featureDefaultsSchema.default({}),
-    signalWeights: signalWeightsSchema.default({}),
+    features: featureDefaultsSchema.prefault({}),
+    signalWeights: signalWeightsSchema.prefault({}),
     halfLifeDays: z.number().min(1).default(30),
     /** Products kept per profile (the ones that matter most); bounds a profile to ~1 KB. */
     maxProducts: positiveInt(60),
     maxAffinities: positiveInt(30),
-    weights: rankingWeightsSchema.default(rankingWeightsSchema.parse({})),
+    weights: rankingWeightsSchema.prefault({}),
     usual: z
       .object({ minOrders: positiveInt(2), minShare: z.number().min(0).max(1).default(0.5), maxItems: positiveInt(10) })
       .strict()
-      .default({ minOrders: 2, minShare: 0.5, maxItems: 10 }),
+      .prefault({}),
     reorder: z
       .object({
         dueFactor: z.number().min(0).max(2).default(0.8),
@@ -200,7 +250,7 @@ const personalizationSchema = z
         maxItems: positiveInt(10),
       })
       .strict()
-      .default({ dueFactor: 0.8, maxGapDays: 90, horizonDays: 7, maxItems: 10 }),
+      .prefault({}),
     dietary: z
       .object({
         inferMinPurchases: positiveInt(5),
@@ -211,7 +261,7 @@ const personalizationSchema = z
         extraTags: z.array(z.string()).default([]),
       })
       .strict()
-      .default({ inferMinPurchases: 5, inferMinShare: 0.8, hardFilter: [], extraTags: [] }),
+      .prefault({}),
     /** Mark hits moved for the shopper with this field (off by default for strict clients). */
     markerField: z.string().optional(),
     /**
@@ -219,7 +269,7 @@ const personalizationSchema = z
      * bought them). Off: purchases add no counts and searches read none (own baskets only).
      */
     complementaryStoreWide: z.boolean().default(false),
-    coPurchases: coPurchasesSchema.default(coPurchasesSchema.parse({})),
+    coPurchases: coPurchasesSchema.prefault({}),
   })
   .strict();
 
@@ -249,6 +299,13 @@ const eventsSchema = z
     /** Per shopper: tokens per second and bucket size. 0 = no limit. */
     rateLimitPerSecond: z.number().min(0).default(20),
     rateLimitBurst: positiveInt(100),
+    /** Items in one call, all events together (the cost of a call is its items, not its events). */
+    maxItemsPerBatch: positiveInt(2000),
+    /** Per shopper: items per second and bucket size. 0 = no item limit. */
+    itemRateLimitPerSecond: z.number().min(0).default(200),
+    itemRateLimitBurst: positiveInt(2000),
+    /** Items validated and applied between two turns of the event loop (searches go in between). */
+    sliceItems: positiveInt(250),
     taps: z.array(tapSchema).default([]),
   })
   .strict();
@@ -271,6 +328,11 @@ const identitySchema = z
   .object({
     /** Trusted header carrying the shopper id (set by the storefront's gateway). Empty: not trusted. */
     header: z.string().default('x-user-id'),
+    /**
+     * Trust `header` next to a JWT or cookie source (true), never (false). Unset: the header is
+     * trusted only when neither `jwt` nor `cookie` is configured.
+     */
+    trustHeader: z.boolean().optional(),
     cookie: z.string().optional(),
     jwt: jwtSchema.optional(),
     /** Anonymous session ids (kept apart from signed-in shoppers by an `anon:` namespace). */
@@ -302,6 +364,7 @@ export const configSchema = z
   .object({
     server: z
       .object({
+        /** Interface for both ports. Env: SIDECART_HOST. */
         host: z.string().default('0.0.0.0'),
         /** Traffic port. Env: SIDECART_PORT. */
         port: z.number().int().min(0).max(65535).default(8080),
@@ -315,12 +378,17 @@ export const configSchema = z
         drainDelayMs: ms(0),
       })
       .strict()
-      .default({ host: '0.0.0.0', port: 8080, opsPort: 8081, keepAliveTimeoutMs: 65_000, shutdownGraceMs: 10_000, drainDelayMs: 0 }),
+      .prefault({}),
     upstream: z
       .object({
         /** The search backend. Env: SIDECART_UPSTREAM_URL. */
         url: z.string().url().default('http://127.0.0.1:9200'),
         timeoutMs: positiveInt(10_000),
+        /**
+         * The whole upstream body must arrive within this many ms of its headers (timeoutMs only
+         * bounds the gap between two chunks): a search past it answers 504, a pass-through is cut.
+         */
+        bodyTimeoutMs: positiveInt(30_000),
         connections: positiveInt(128),
         /** Below the backend's own keep-alive (Node's default is 5 s). */
         keepAliveTimeoutMs: positiveInt(4_000),
@@ -332,26 +400,31 @@ export const configSchema = z
         passthroughFastLane: z.boolean().default(true),
       })
       .strict()
-      .default({ url: 'http://127.0.0.1:9200', timeoutMs: 10_000, connections: 128, keepAliveTimeoutMs: 4_000, passthroughFastLane: true }),
+      .prefault({}),
     search: z
       .object({
         maxBodyBytes: positiveInt(5 * 1024 * 1024),
+        /**
+         * The most bytes sidecart parses: a body larger than this once decoded (gzip, br, deflate;
+         * also each intermediate coding) passes through as too-large; inflating stops there.
+         */
+        maxDecodedBytes: positiveInt(5 * 1024 * 1024),
         /** The one key of the response object that holds the personalization section. */
         sectionKey: z.string().min(1).default('_personalization'),
         /** A request header `<explainHeader>: 1` adds per-hit explanations (a header, so the backend never sees it). */
         explainHeader: z.string().default('x-sidecart-explain'),
       })
       .strict()
-      .default({ maxBodyBytes: 5 * 1024 * 1024, sectionKey: '_personalization', explainHeader: 'x-sidecart-explain' }),
+      .prefault({}),
     routes: z.array(routeSchema).default([]),
-    store: storeSchema.default(storeSchema.parse({})),
-    personalization: personalizationSchema.default(personalizationSchema.parse({})),
-    events: eventsSchema.default(eventsSchema.parse({})),
-    identity: identitySchema.default(identitySchema.parse({})),
+    store: storeSchema.prefault({}),
+    personalization: personalizationSchema.prefault({}),
+    events: eventsSchema.prefault({}),
+    identity: identitySchema.prefault({}),
     admin: z
       .object({ /** Bearer token for the ops-port admin API. Unset: admin is off. Env: SIDECART_ADMIN_TOKEN. */ token: z.string().min(16).optional() })
       .strict()
-      .default({}),
+      .prefault({}),
     experiments: z.array(experimentSchema).default([]),
     attribution: z
       .object({
@@ -364,11 +437,11 @@ export const configSchema = z
         maxEventIds: positiveInt(100_000),
       })
       .strict()
-      .default({ windowMinutes: 60, maxShoppers: 20_000, maxProductsPerShopper: 48, maxEventIds: 100_000 }),
+      .prefault({}),
     logging: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
-      .default({ level: 'info' }),
+      .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
