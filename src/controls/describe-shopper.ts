@@ -1,6 +1,7 @@
 import type { FeatureName, SidecartConfig } from '../config/schema.js';
 import { enabledFeatures } from '../personalization/features.js';
 import { estimateHousehold, type HouseholdEstimate } from '../personalization/household.js';
+import { ownEntry } from '../personalization/keyed-record.js';
 import { usableProfile } from '../personalization/profile-guard.js';
 import { defaultSettings, type Affinity, type ShopperRecord } from '../personalization/types.js';
 import { ANONYMOUS_PREFIX } from '../identity/shopper-identity.js';
@@ -65,7 +66,7 @@ export function describeShopper(shopperId: string, record: ShopperRecord, config
   const features = (Object.keys(FEATURE_DESCRIPTIONS) as FeatureName[]).map((name) => ({
     name,
     on: on.includes(name),
-    setBy: typeof settings?.features?.[name] === 'boolean' ? ('you' as const) : ('store' as const),
+    setBy: typeof ownEntry(settings?.features, name) === 'boolean' ? ('you' as const) : ('store' as const),
     what: name === 'complementary' && config.personalization.complementaryStoreWide ? `${FEATURE_DESCRIPTIONS[name]} ${STORE_WIDE_NOTE}` : FEATURE_DESCRIPTIONS[name],
   }));
   const stored: StoredItem[] = [];

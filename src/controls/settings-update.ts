@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FEATURE_NAMES, type FeatureName } from '../config/schema.js';
 import { knownPreferences, normalizeTag } from '../personalization/dietary-vocabulary.js';
+import { keyedCopy, setEntry } from '../personalization/keyed-record.js';
 import { defaultSettings, type ShopperSettings } from '../personalization/types.js';
 
 // `PUT /sidecart/v1/me/settings`: the wire shape is validated here, once, and turned into a
@@ -66,10 +67,11 @@ function knownFields(path: string[]): string[] {
 /** The shopper's settings after an update (pure). Absent fields keep their value. */
 export function applySettingsUpdate(current: ShopperSettings | null, update: SettingsUpdate, now: number): ShopperSettings {
   const base = current ?? defaultSettings(now);
-  const features: Partial<Record<FeatureName, boolean>> = { ...base.features };
+  // Prototype-free, like every map a shopper's request can key (the schema only lets feature names through).
+  const features: Partial<Record<FeatureName, boolean>> = keyedCopy(base.features ?? {}, (on) => (typeof on === 'boolean' ? on : undefined));
   for (const [name, on] of Object.entries(update.features ?? {}) as [FeatureName, boolean | null | undefined][]) {
     if (on === null || on === undefined) delete features[name];
-    else features[name] = on;
+    else setEntry(features, name, on);
   }
   const next: ShopperSettings = {
     personalization: update.personalization ?? base.personalization,

@@ -74,12 +74,8 @@ export function splitCsvLine(text: string): string[] {
 
 export function parseCsvHeader(text: string): LineResult<CsvColumns> {
   const names = splitCsvLine(text).map((n) => n.trim().toLowerCase());
-  const columns: CsvColumns = {};
-  for (const name of [...CSV_REQUIRED, ...CSV_OPTIONAL]) {
-    const index = names.indexOf(name);
-    if (index !== -1) columns[name] = index;
-  }
-  const missing = CSV_REQUIRED.filter((name) => columns[name] === undefined);
+  const columns: CsvColumns = Object.fromEntries([...CSV_REQUIRED, ...CSV_OPTIONAL].map((column) => [column, names.indexOf(column)]).filter(([, index]) => index !== -1));
+  const missing = CSV_REQUIRED.filter((column) => !Object.hasOwn(columns, column));
   if (missing.length > 0) return { ok: false, message: `header: missing column(s) ${missing.join(', ')} (need ${CSV_REQUIRED.join(', ')})` };
   return { ok: true, value: columns };
 }

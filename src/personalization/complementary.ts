@@ -1,3 +1,4 @@
+import { ownEntry } from './keyed-record.js';
 import { productImportance } from './profile-bounds.js';
 import type { SessionContext, ShopperProfile } from './types.js';
 
@@ -68,17 +69,19 @@ export function complementScores(anchors: readonly string[], profile: ShopperPro
     if (!seen || c.score > seen.score) out.set(c.id, c);
   };
   for (const anchor of anchors) {
-    const partners = coPurchases?.[anchor];
+    // Ids are shoppers' strings: own entries only (`constructor` is a product, not Object).
+    const partners = ownEntry(coPurchases, anchor);
     if (partners && typeof partners === 'object') {
-      const base = partners[anchor];
+      const base = ownEntry(partners, anchor);
+      const ids = Object.keys(partners);
       let total = typeof base === 'number' && base > 0 ? base : 0;
-      if (total === 0) for (const id in partners) total = Math.max(total, partners[id] ?? 0);
-      for (const id in partners) {
+      if (total === 0) for (const id of ids) total = Math.max(total, partners[id] ?? 0);
+      for (const id of ids) {
         const n = partners[id] ?? 0;
         if (id !== anchor && n >= MIN_SUPPORT && total > 0) offer({ id, score: Math.min(1, n / total), anchor, source: 'store' });
       }
     }
-    const last = profile?.products[anchor]?.last ?? 0;
+    const last = ownEntry(profile?.products, anchor)?.last ?? 0;
     if (profile && last > 0) {
       for (const id in profile.products) {
         if (id !== anchor && profile.products[id]!.last === last) offer({ id, score: OWN_SCORE, anchor, source: 'own' });

@@ -36,8 +36,8 @@ export function normalizeTag(tag: string): string {
 /** The rule for a preference: built-in, a configured extra tag, or null for an unknown one. */
 export function dietaryRule(preference: string, extraTags: readonly string[]): DietaryRule | null {
   const name = normalizeTag(preference);
-  const builtIn = BUILT_IN_DIETARY[name];
-  if (builtIn) return builtIn;
+  // Own entries only: a preference named `constructor` is unknown, not Object.
+  if (Object.hasOwn(BUILT_IN_DIETARY, name)) return BUILT_IN_DIETARY[name]!;
   if (extraTags.some((t) => normalizeTag(t) === name)) {
     return { matches: [name], conflicts: [`non-${name}`, `not-${name}`] };
   }

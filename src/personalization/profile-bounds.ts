@@ -1,4 +1,5 @@
 import { decayedWeight } from './decay.js';
+import { keyedRecord, setEntry } from './keyed-record.js';
 import type { Affinity, ProductStat, ShopperProfile } from './types.js';
 
 // Keeps a profile bounded: the `maxProducts` products that matter most and the `maxAffinities`
@@ -16,8 +17,8 @@ function keepTop<T>(map: Record<string, T>, limit: number, score: (v: T) => numb
   const ranked = keys.map((k) => ({ k, s: score(map[k]!) }));
   // Ties broken by key so that trimming is deterministic.
   ranked.sort((a, b) => b.s - a.s || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  const kept: Record<string, T> = {};
-  for (let i = 0; i < limit; i++) kept[ranked[i]!.k] = map[ranked[i]!.k]!;
+  const kept = keyedRecord<T>();
+  for (let i = 0; i < limit; i++) setEntry(kept, ranked[i]!.k, map[ranked[i]!.k]!);
   return kept;
 }
 

@@ -1,8 +1,11 @@
+import { isKeyedRecord, keyedRecord, setEntry } from './keyed-record.js';
 import { emptyProfile, type Affinity, type ProductStat, type ShopperProfile } from './types.js';
 
 // Profiles come back from Redis, from older versions, or from a bug. A piece that is missing or
 // has the wrong type falls back to its default instead of throwing: personalization is optional,
 // a broken profile must cost the shopper at most their history, never the search.
+// A map with a prototype (a profile parsed from JSON, or built by hand) is not sound either: the
+// repaired copy keys every entry on a prototype-free object (keyed-record.ts).
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const finite = (x: unknown, def = 0): number => (typeof x === 'number' && Number.isFinite(x) ? x : def);
@@ -15,8 +18,11 @@ function isSoundStat(s: unknown): s is ProductStat {
   return (s.brand === undefined || typeof s.brand === 'string') && (s.category === undefined || typeof s.category === 'string');
 }
 
+/** An object whose keys are shoppers' strings: sound only without a prototype. */
+const isKeyedObject = (x: unknown): x is Record<string, unknown> => isObject(x) && isKeyedRecord(x);
+
 function isSoundAffinities(m: unknown): m is Record<string, Affinity> {
-  if (!isObject(m)) return false;
+  if (!isKeyedObject(m)) return false;
   for (const k in m) {
     const a = m[k];
     if (!isObject(a) || typeof a.w !== 'number' || !Number.isFinite(a.w) || typeof a.t !== 'number' || !Number.isFinite(a.t)) return false;
@@ -30,7 +36,7 @@ export function isSoundProfile(p: unknown): p is ShopperProfile {
   for (const k of ['orders', 'signals', 'firstAt', 'updatedAt', 'dietaryBase', 'basketN', 'basketMean'] as const) {
     if (typeof p[k] !== 'number' || !Number.isFinite(p[k])) return false;
   }
-  if (!isObject(p.products) || !isObject(p.dietaryCounts)) return false;
+  if (!isKeyedObject(p.products) || !isKeyedObject(p.dietaryCounts)) return false;
   for (const id in p.products) if (!isSoundStat(p.products[id])) return false;
   for (const k in p.dietaryCounts) if (typeof p.dietaryCounts[k] !== 'number') return false;
   return isSoundAffinities(p.brands) && isSoundAffinities(p.categories) && isSoundAffinities(p.tags);
@@ -57,11 +63,11 @@ function repairStat(s: unknown): ProductStat | null {
 }
 
 function repairAffinities(m: unknown): Record<string, Affinity> {
-  const out: Record<string, Affinity> = {};
+  const out = keyedRecord<Affinity>();
   if (!isObject(m)) return out;
-  for (const k in m) {
+  for (const k of Object.keys(m)) {
     const a = m[k];
-    if (isObject(a) && Number.isFinite(a.w) && Number.isFinite(a.t)) out[k] = { w: a.w as number, t: a.t as number };
+    if (isObject(a) && Number.isFinite(a.w) && Number.isFinite(a.t)) setEntry(out, k, { w: a.w as number, t: a.t as number });
   }
   return out;
 }
@@ -75,18 +81,18 @@ export function repairProfile(p: unknown, now: number): ShopperProfile {
   profile.firstAt = finite(p.firstAt, now);
   profile.updatedAt = finite(p.updatedAt, now);
   if (isObject(p.products)) {
-    for (const id in p.products) {
+    for (const id of Object.keys(p.products)) {
       const stat = repairStat(p.products[id]);
-      if (stat) profile.products[id] = stat;
+      if (stat) setEntry(profile.products, id, stat);
     }
   }
   profile.brands = repairAffinities(p.brands);
   profile.categories = repairAffinities(p.categories);
   profile.tags = repairAffinities(p.tags);
   if (isObject(p.dietaryCounts)) {
-    for (const k in p.dietaryCounts) {
+    for (const k of Object.keys(p.dietaryCounts)) {
       const c = p.dietaryCounts[k];
-      if (typeof c === 'number' && Number.isFinite(c) && c > 0) profile.dietaryCounts[k] = c;
+      if (typeof c === 'number' && Number.isFinite(c) && c > 0) setEntry(profile.dietaryCounts, k, c);
     }
   }
   profile.dietaryBase = Math.max(0, finite(p.dietaryBase));

@@ -1,6 +1,7 @@
 import type { PersonalizationConfig } from '../config/schema.js';
 import { addSignal } from './decay.js';
 import { dietaryFit, dietaryRule, knownPreferences, normalizeTag } from './dietary-vocabulary.js';
+import { entryFor, setEntry } from './keyed-record.js';
 import { boundProfile } from './profile-bounds.js';
 import { repairProfile } from './profile-guard.js';
 import { addPurchaseQuantity, addPurchaseTime } from './purchase-stats.js';
@@ -54,6 +55,8 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
     if (!event || !Array.isArray(event.items) || !Number.isFinite(event.at)) continue;
     const weight = weights[event.type] ?? 0;
     const items = mergeItems(event.items);
+    const at = event.at;
+    const affinity = () => ({ w: 0, t: at });
     const purchase = event.type === 'purchase';
     if (purchase) {
       profile.orders += 1;
@@ -64,15 +67,15 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
     for (const item of items) {
       if (typeof item?.id !== 'string') continue;
       profile.signals += 1;
-      const stat = (profile.products[item.id] ??= { n: 0, q: 0, w: 0, t: event.at, last: 0, gn: 0, gm: 0, gv: 0, qn: 0 });
+      const stat = entryFor(profile.products, item.id, () => ({ n: 0, q: 0, w: 0, t: at, last: 0, gn: 0, gm: 0, gv: 0, qn: 0 }));
       addSignal(stat, weight, event.at, halfLife);
       if (item.brand) stat.brand = item.brand;
       if (item.category) stat.category = item.category;
       if (item.price !== undefined && Number.isFinite(item.price)) stat.p = item.price;
       const tags = (item.tags ?? []).map(normalizeTag);
-      if (item.brand) addSignal((profile.brands[item.brand] ??= { w: 0, t: event.at }), weight, event.at, halfLife);
-      if (item.category) addSignal((profile.categories[item.category] ??= { w: 0, t: event.at }), weight, event.at, halfLife);
-      for (const tag of tags) addSignal((profile.tags[tag] ??= { w: 0, t: event.at }), weight, event.at, halfLife);
+      if (item.brand) addSignal(entryFor(profile.brands, item.brand, affinity), weight, at, halfLife);
+      if (item.category) addSignal(entryFor(profile.categories, item.category, affinity), weight, at, halfLife);
+      for (const tag of tags) addSignal(entryFor(profile.tags, tag, affinity), weight, at, halfLife);
       if (!purchase) continue;
       stat.n += 1;
       addPurchaseQuantity(stat, item.quantity);
@@ -80,7 +83,7 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
       if (keepSeasons) addSeasonPurchase(stat, event.at);
       profile.dietaryBase += 1;
       for (const { name, rule } of preferences) {
-        if (dietaryFit(rule, tags) === 1) profile.dietaryCounts[name] = (profile.dietaryCounts[name] ?? 0) + 1;
+        if (dietaryFit(rule, tags) === 1) setEntry(profile.dietaryCounts, name, (profile.dietaryCounts[name] ?? 0) + 1);
       }
     }
   }

@@ -1,7 +1,10 @@
 import type { EventType, FeatureName } from '../config/schema.js';
+import { keyedRecord } from './keyed-record.js';
 
 // Domain types shared by events, store, ranking and sections. Plain data, JSON-safe.
 // Times are epoch milliseconds; day arithmetic happens in the pure functions.
+// Maps keyed by shoppers' strings (products, brands, categories, tags, dietary counts, feature
+// switches) are prototype-free objects (keyed-record.ts), however the profile was made or read.
 
 /** One product in a shopping event, as parsed once at the boundary (events API, taps, import). */
 export interface EventItem {
@@ -112,11 +115,11 @@ export function emptyProfile(now: number): ShopperProfile {
     signals: 0,
     firstAt: now,
     updatedAt: now,
-    products: {},
-    brands: {},
-    categories: {},
-    tags: {},
-    dietaryCounts: {},
+    products: keyedRecord(),
+    brands: keyedRecord(),
+    categories: keyedRecord(),
+    tags: keyedRecord(),
+    dietaryCounts: keyedRecord(),
     dietaryBase: 0,
     basketN: 0,
     basketMean: 0,
@@ -124,5 +127,5 @@ export function emptyProfile(now: number): ShopperProfile {
 }
 
 export function defaultSettings(now: number): ShopperSettings {
-  return { personalization: true, features: {}, dietary: [], updatedAt: now };
+  return { personalization: true, features: keyedRecord(), dietary: [], updatedAt: now };
 }

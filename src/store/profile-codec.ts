@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { keyedCopy, keyedRecord, setEntry } from '../personalization/keyed-record.js';
 import type { Affinity, ProductStat, SessionContext, ShopperProfile, ShopperSettings } from '../personalization/types.js';
 import { Reader, Writer } from './codec-primitives.js';
 
@@ -10,6 +11,7 @@ export { fromHalf, toHalf } from './codec-primitives.js';
 // are stored once in a string table. Fields this codec does not know (a newer profile version)
 // travel as JSON at the end, so nothing is lost silently. The body is deflated when that is smaller.
 // Precision: times to the hour, weights and gaps to ~3 significant digits, prices to the cent, numbers to 1/1000 (integers exactly).
+// Decoded maps keyed by shoppers' strings are prototype-free (keyed-record.ts), as the updater makes them.
 
 const FORMAT_PLAIN = 1;
 const FORMAT_DEFLATED = 0x81;
@@ -30,7 +32,7 @@ const F_GN = 64; // gn differs from n - 1 (one gap between each two purchases)
 function extraFields(obj: object, known: Set<string>): Record<string, unknown> | null {
   let extra: Record<string, unknown> | null = null;
   for (const [k, v] of Object.entries(obj)) {
-    if (!known.has(k) && v !== undefined) (extra ??= {})[k] = v;
+    if (!known.has(k) && v !== undefined) setEntry((extra ??= keyedRecord()), k, v);
   }
   return extra;
 }
@@ -177,10 +179,10 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
   each(F_BRAND, (s) => w.uint(strings.get(s.brand!)!));
   each(F_CATEGORY, (s) => w.uint(strings.get(s.category!)!));
   each(F_PRICE, (s) => w.int(Math.round(s.p! * 100)));
-  const statExtras: Record<string, Record<string, unknown>> = {};
+  const statExtras = keyedRecord<Record<string, unknown>>();
   ids.forEach((id, i) => {
     const extra = extraFields(stats[i]!, STAT_KEYS);
-    if (extra) statExtras[id] = extra;
+    if (extra) setEntry(statExtras, id, extra);
   });
   const profileExtra = extraFields(profile, PROFILE_KEYS);
   const hasStatExtras = Object.keys(statExtras).length > 0;
@@ -213,11 +215,11 @@ export function decodeProfile(bytes: Buffer): ShopperProfile {
     signals: r.num(),
     firstAt: time(r.int()),
     updatedAt: base * TIME_UNIT,
-    products: {},
-    brands: {},
-    categories: {},
-    tags: {},
-    dietaryCounts: {},
+    products: keyedRecord(),
+    brands: keyedRecord(),
+    categories: keyedRecord(),
+    tags: keyedRecord(),
+    dietaryCounts: keyedRecord(),
     dietaryBase: r.num(),
     basketN: r.num(),
     basketMean: r.num(),
@@ -229,14 +231,13 @@ export function decodeProfile(bytes: Buffer): ShopperProfile {
     const keys: string[] = [];
     for (let i = r.uint(); i > 0; i--) keys.push(str(r.uint()));
     const ws = keys.map(() => r.half());
-    keys.forEach((k, i) => (map[k] = { w: ws[i]!, t: time(r.int()) }));
+    keys.forEach((k, i) => setEntry(map, k, { w: ws[i]!, t: time(r.int()) }));
   };
   affinities(profile.brands);
   affinities(profile.categories);
   affinities(profile.tags);
   for (let i = r.uint(); i > 0; i--) {
-    const k = str(r.uint());
-    profile.dietaryCounts[k] = r.num();
+    setEntry(profile.dietaryCounts, str(r.uint()), r.num());
   }
   const ids = readIds(r, r.uint());
   const flags = ids.map(() => r.uint());
@@ -263,17 +264,22 @@ export function decodeProfile(bytes: Buffer): ShopperProfile {
   each(F_BRAND, (s) => (s.brand = str(r.uint())));
   each(F_CATEGORY, (s) => (s.category = str(r.uint())));
   each(F_PRICE, (s) => (s.p = r.int() / 100));
-  ids.forEach((id, i) => (profile.products[id] = stats[i]!));
+  ids.forEach((id, i) => setEntry(profile.products, id, stats[i]!));
   const extras = r.str();
   if (extras) {
     const parsed = JSON.parse(extras) as { p?: Record<string, unknown>; s?: Record<string, Record<string, unknown>> };
-    if (parsed.p) Object.assign(profile, parsed.p);
+    if (parsed.p) assignOwn(profile, parsed.p);
     for (const [id, extra] of Object.entries(parsed.s ?? {})) {
-      const stat = profile.products[id];
-      if (stat) Object.assign(stat, extra);
+      const stat = Object.hasOwn(profile.products, id) ? profile.products[id] : undefined;
+      if (stat && extra && typeof extra === 'object') assignOwn(stat, extra);
     }
   }
   return profile;
+}
+
+/** Copies fields the codec does not know as own properties (Object.assign would run `__proto__`'s setter). */
+function assignOwn(target: object, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) setEntry(target as Record<string, unknown>, key, source[key]);
 }
 
 /** Settings and session are small and short-lived: plain JSON. */
@@ -282,7 +288,12 @@ export function encodeSettings(settings: ShopperSettings): string {
 }
 
 export function decodeSettings(text: string): ShopperSettings {
-  return JSON.parse(text) as ShopperSettings;
+  const settings = JSON.parse(text) as ShopperSettings;
+  // Feature switches are looked up by name: kept on a prototype-free object, booleans only.
+  if (settings !== null && typeof settings === 'object' && settings.features !== null && typeof settings.features === 'object') {
+    settings.features = keyedCopy(settings.features, (on) => (typeof on === 'boolean' ? on : undefined));
+  }
+  return settings;
 }
 
 export function encodeSession(session: SessionContext): string {
