@@ -1,9 +1,9 @@
-# syntax=docker/dockerfile:1
 # sidecart image: build with dev dependencies, ship only production dependencies + dist/ + config/.
 #
 #   docker build -t sidecart:0.1.0 .
-#   docker run --rm -p 8080:8080 -p 8081:8081 -e SIDECART_UPSTREAM_URL=http://host:9200 sidecart:0.1.0
+#   docker run --rm --stop-timeout 30 -p 8080:8080 -p 8081:8081 -e SIDECART_UPSTREAM_URL=http://host:9200 sidecart:0.1.0
 #
+# No `# syntax=` line: BuildKit would fetch that frontend from a registry, and nothing here needs it.
 # Node 20 because CI runs the test suite on Node 20 (see LIBRARY-FACTS.md); move the image to a
 # newer LTS only together with the suite. Override with --build-arg NODE_IMAGE=... to pin a digest.
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -33,14 +33,15 @@ WORKDIR /app
 # lookup and it cannot collide with the base image's `node` user (1000).
 RUN groupadd --gid 10001 sidecart \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sidecart
-# Files stay owned by root and are only readable by the app user: the process cannot rewrite
-# its own code, and the container runs fine with readOnlyRootFilesystem.
+# Files are owned by root (--chown=0:0: some npm versions keep the tarballs' uids in node_modules,
+# which may be the app's uid) and only readable by the app user: the process cannot rewrite its
+# own code, and the container runs fine with readOnlyRootFilesystem.
 # package.json is needed at run time: it carries "type": "module" for dist/.
-COPY package.json ./
-COPY --from=prod-deps /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --chown=0:0 package.json ./
+COPY --chown=0:0 --from=prod-deps /app/node_modules ./node_modules
+COPY --chown=0:0 --from=build /app/dist ./dist
 # Built-in defaults; in Kubernetes SIDECART_CONFIG points at the mounted ConfigMap instead.
-COPY config ./config
+COPY --chown=0:0 config ./config
 USER 10001:10001
 # 8080: traffic (SIDECART_PORT). 8081: /healthz, /readyz, /metrics, admin (SIDECART_OPS_PORT).
 EXPOSE 8080 8081
@@ -49,6 +50,8 @@ EXPOSE 8080 8081
 # processes without handlers) and it spawns no children, so there are no zombies to reap.
 # Kubernetes sends SIGTERM to PID 1 after the preStop sleep; sidecart drains and exits.
 # For ad-hoc `docker run` use `--init` if you want tini in front anyway.
+# Docker's own stop waits only 10 s before SIGKILL, less than sidecart's drain (shutdownGraceMs,
+# default 10 s) plus the journal flush: run with `--stop-timeout 30` (or `docker stop -t 30`).
 STOPSIGNAL SIGTERM
 # No HEALTHCHECK: Kubernetes probes /healthz and /readyz on the ops port (see deploy/kubernetes).
 CMD ["node", "dist/src/main.js"]

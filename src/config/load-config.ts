@@ -16,6 +16,7 @@ export class ConfigError extends Error {
 
 /** The environment variables that are a contract, and the key each one sets. */
 export const ENV_OVERRIDES: Record<string, { path: string[]; type: 'int' | 'string' }> = {
+  SIDECART_HOST: { path: ['server', 'host'], type: 'string' },
   SIDECART_PORT: { path: ['server', 'port'], type: 'int' },
   SIDECART_OPS_PORT: { path: ['server', 'opsPort'], type: 'int' },
   SIDECART_UPSTREAM_URL: { path: ['upstream', 'url'], type: 'string' },
