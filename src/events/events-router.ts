@@ -5,8 +5,9 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { sendJsonError as sendApiError } from '../http/json-error.js';
 import { isAdminCall } from './admin-caller.js';
-import { ingestEvents, type EventsAcceptedHook } from './ingest-events.js';
-import { parseEventBatch } from './parse-event-batch.js';
+import type { EventsAcceptedHook } from './ingest-events.js';
+import { ingestInSlices } from './ingest-in-slices.js';
+import { parseEnvelopeEventsInSlices, readBatchEnvelope } from './parse-event-batch.js';
 import { createShopperRateLimiter, type ShopperRateLimiter } from './shopper-rate-limiter.js';
 
 export interface EventsRouterDeps {
@@ -16,6 +17,8 @@ export interface EventsRouterDeps {
   metrics: Metrics;
   /** Shared with other ingestion paths if they want the same budget; default: a new one. */
   rateLimiter?: ShopperRateLimiter;
+  /** The per-shopper item budget (tokens are items); default: a new one. */
+  itemRateLimiter?: ShopperRateLimiter;
   /** Told about accepted events (experiment attribution). */
   onEventsAccepted?: EventsAcceptedHook;
   now?: () => number;
@@ -28,11 +31,14 @@ const RATE_LIMIT_SHOPPERS = 50_000;
  * `POST /sidecart/v1/events`: a batch of shopping events for the identified shopper.
  * Admin form: `Authorization: Bearer <admin.token>` and `shopperId` in the body (backfills,
  * server-side integrations); naming a shopper without the token is 403.
- * Order of checks: who (403/401) → rate limit (429) → validation (400) → store (202).
+ * Order of checks: who (403/401) → call rate (429) → shape and item count (400) → item rate
+ * (429) → events (400) → store (202). Events are validated and applied in slices of
+ * `events.sliceItems` items with a turn of the event loop between them.
  */
 export function createEventsRouter(deps: EventsRouterDeps): Router {
   const router = express.Router();
   const limiter = deps.rateLimiter ?? createShopperRateLimiter({ maxShoppers: RATE_LIMIT_SHOPPERS });
+  const itemLimiter = deps.itemRateLimiter ?? createShopperRateLimiter({ maxShoppers: RATE_LIMIT_SHOPPERS });
   const clock = deps.now ?? Date.now;
 
   router.post('/sidecart/v1/events', async (req: Request, res: Response) => {
@@ -67,16 +73,29 @@ export function createEventsRouter(deps: EventsRouterDeps): Router {
       }
     }
 
-    const parsed = parseEventBatch(body, config.events, now);
-    if (!parsed.ok) {
-      deps.metrics.eventsRejected.inc({ reason: 'invalid' });
-      return sendApiError(res, 400, 'invalid_event', `${parsed.field}: ${parsed.message}`, parsed.field);
+    const read = readBatchEnvelope(body, config.events);
+    if (!read.ok) return rejectInvalid(res, read);
+    if (!admin) {
+      const verdict = itemLimiter.take(shopperId, { perSecond: config.events.itemRateLimitPerSecond, burst: config.events.itemRateLimitBurst }, now, read.envelope.items);
+      if (!verdict.allowed) {
+        deps.metrics.eventsRejected.inc({ reason: 'rate-limited' });
+        res.set('Retry-After', String(verdict.retryAfterSeconds));
+        return sendApiError(res, 429, 'rate_limited', `too many event items for this shopper (${config.events.itemRateLimitPerSecond}/s); retry after ${verdict.retryAfterSeconds} s`);
+      }
     }
-    const result = await ingestEvents(deps, shopperId, parsed.batch.events, 'api', now);
+    const parsed = await parseEnvelopeEventsInSlices(read.envelope, config.events, now, config.events.sliceItems);
+    if (!parsed.ok) return rejectInvalid(res, parsed);
+    const result = await ingestInSlices(deps, shopperId, parsed.batch.events, 'api', now, config.events.sliceItems);
     if (!result.stored) {
       return res.status(202).json({ accepted: 0, duplicates: 0, stored: false, reason: 'personalization is off for this shopper' });
     }
-    res.status(202).json({ accepted: result.applied, duplicates: result.duplicates, stored: true });
+    // 2xx means kept: say where. A write nothing could keep threw (503 with Retry-After, in the API error handler).
+    const keptIn = result.journaled ? 'journal' : deps.store.health?.().backend === 'memory' ? 'memory' : 'redis';
+    res.status(202).json({ accepted: result.applied, duplicates: result.duplicates, stored: keptIn });
   });
+  const rejectInvalid = (res: Response, error: { field: string; message: string }) => {
+    deps.metrics.eventsRejected.inc({ reason: 'invalid' });
+    sendApiError(res, 400, 'invalid_event', `${error.field}: ${error.message}`, error.field);
+  };
   return router;
 }

@@ -1,6 +1,7 @@
 /**
  * Per-shopper token buckets for event ingestion. Each shopper's bucket holds up to `burst`
- * tokens and refills at `perSecond`; a call takes one token. Limits are passed on every call, so
+ * tokens and refills at `perSecond`; a call takes `cost` tokens (default 1: one request; the
+ * item budget passes the batch's item count). Limits are passed on every call, so
  * a config reload applies at once. The map of buckets is bounded (least recently used first
  * out): a forgotten bucket is the same as a full one, so eviction only ever errs on the side
  * of letting a shopper through.
@@ -22,7 +23,7 @@ export interface RateLimit {
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface ShopperRateLimiter {
-  take(shopperId: string, limit: RateLimit, now: number): RateVerdict;
+  take(shopperId: string, limit: RateLimit, now: number, cost?: number): RateVerdict;
   /** Buckets currently held (bounded by maxShoppers). */
   size(): number;
 }
@@ -37,7 +38,7 @@ export function createShopperRateLimiter(options: { maxShoppers: number }): Shop
   const buckets = new Map<string, Bucket>();
   return {
     size: () => buckets.size,
-    take(shopperId, limit, now) {
+    take(shopperId, limit, now, cost = 1) {
       if (limit.perSecond <= 0) return { allowed: true };
       const burst = Math.max(1, limit.burst);
       const previous = buckets.get(shopperId);
@@ -48,14 +49,17 @@ export function createShopperRateLimiter(options: { maxShoppers: number }): Shop
         const elapsed = Math.max(0, now - previous.at) / 1000;
         tokens = Math.min(burst, previous.tokens + elapsed * limit.perSecond);
       }
-      if (tokens >= 1) {
-        buckets.set(shopperId, { tokens: tokens - 1, at: now });
+      // A cost above the burst could never be paid in full: it goes through on a full bucket and
+      // leaves it in debt, so the average rate still holds.
+      const needed = Math.min(cost, burst);
+      if (tokens >= needed) {
+        buckets.set(shopperId, { tokens: tokens - cost, at: now });
         evictOldest(buckets, options.maxShoppers);
         return { allowed: true };
       }
       buckets.set(shopperId, { tokens, at: now });
       evictOldest(buckets, options.maxShoppers);
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / limit.perSecond)) };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((needed - tokens) / limit.perSecond)) };
     },
   };
 }

@@ -53,4 +53,25 @@ describe('shopper rate limiter (token bucket)', () => {
     expect(limiter.take('s999', limit, 0).allowed).toBe(false);
     expect([1, 2, 3].map(() => limiter.take('s0', limit, 0).allowed)).toEqual([true, true, true]);
   });
+
+  it('takes a cost per call (items), refusing what the bucket cannot pay and saying when it can', () => {
+    const limiter = createShopperRateLimiter({ maxShoppers: 10 });
+    const items = { perSecond: 100, burst: 1000 };
+    expect(limiter.take('a', items, 0, 600).allowed).toBe(true);
+    // 400 left: 600 more must wait for 200 items' refill, 2 s at 100/s.
+    expect(limiter.take('a', items, 0, 600)).toEqual({ allowed: false, retryAfterSeconds: 2 });
+    expect(limiter.take('a', items, 0, 400).allowed).toBe(true);
+    expect(limiter.take('a', items, 1_000, 100).allowed).toBe(true);
+    expect(limiter.take('a', items, 1_000, 1).allowed).toBe(false);
+  });
+
+  it('lets a cost above the burst through on a full bucket only, and then holds the average rate', () => {
+    const limiter = createShopperRateLimiter({ maxShoppers: 10 });
+    const items = { perSecond: 100, burst: 1000 };
+    expect(limiter.take('a', items, 0, 3000).allowed).toBe(true);
+    // 2,000 in debt: the bucket is full again after 30 s, not after 10 s.
+    expect(limiter.take('a', items, 10_000, 1)).toEqual({ allowed: false, retryAfterSeconds: 11 });
+    expect(limiter.take('a', items, 29_000, 1000).allowed).toBe(false);
+    expect(limiter.take('a', items, 30_000, 1000).allowed).toBe(true);
+  });
 });
