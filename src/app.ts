@@ -15,6 +15,7 @@ import { createAttribution } from './experiments/attribution.js';
 import { createExperimentsAdminRouter } from './experiments/experiments-admin-router.js';
 import { createVariantAssigner } from './experiments/variant-assigner.js';
 import { createIdentityResolver } from './identity/create-identity-resolver.js';
+import { logIdentitySources } from './identity/identity-sources.js';
 import type { IdentityResolver } from './identity/shopper-identity.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { FeatureAdoption } from './metrics/feature-adoption.js';
@@ -77,6 +78,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     // The updater reads the live personalization config, so a reload applies to the next write.
     createProfileStore({ config, metrics, logger, updater: (state, events, now) => applyEvents(state, events, now, live.current().personalization) });
   const identify: IdentityResolver = createIdentityResolver(config.identity);
+  logIdentitySources(config.identity, logger);
 
   const pool = createUpstreamPool(config.upstream);
   const agent = createPassthroughAgent(config.upstream);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { SidecartConfig } from '../config/schema.js';
+import { trustedHeader } from './identity-sources.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
 import { readCookie } from './request-cookie.js';
 import { anonymousShopperId, isValidShopperId, type IdentityResolver, type ShopperIdentity } from './shopper-identity.js';
@@ -24,8 +25,10 @@ export function bearerToken(header: string | undefined): string | undefined {
  * credential PRESENT wins:
  *   1. JWT (Authorization: Bearer, or the JWT cookie): sidecart checks the signature itself.
  *   2. identity cookie: the store configured it explicitly.
- *   3. trusted header: on by default (`x-user-id`), so any explicitly configured source beats it;
- *      it is only as trustworthy as the gateway that sets it and strips the client's copy.
+ *   3. trusted header (`x-user-id` by default): only as trustworthy as the gateway that sets it
+ *      and strips the client's copy. With a JWT or cookie source configured it is trusted only
+ *      when `identity.trustHeader` says so (identity-sources.ts); otherwise a client could name
+ *      any shopper just by leaving its token out.
  *   4. anonymous session cookie → `anon:<id>`, kept apart from signed-in shoppers.
  * A credential that is present but invalid (bad signature, expired, bad characters) makes the
  * request unidentified; it never falls through to a weaker source, so a broken token cannot be
@@ -38,7 +41,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function createIdentityResolver(config: IdentityConfig, options: IdentityResolverOptions = {}): IdentityResolver {
   const maxLength = config.maxIdLength;
-  const header = config.header.trim().toLowerCase();
+  const header = trustedHeader(config);
   const jwtCookie = config.jwt?.cookie;
   const verify: JwtVerifier | undefined =
     options.verifier ?? (config.jwt ? createJwtVerifier(config.jwt, { isValidId: (id) => isValidShopperId(id, maxLength) }) : undefined);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { SidecartConfig } from '../config/schema.js';
+import { trustedHeader } from './identity-sources.js';
 
 /** Who the shopper is, once resolved and validated. Anonymous ids live in their own namespace. */
 export interface ShopperIdentity {
@@ -37,10 +38,11 @@ export function isStoredShopperId(id: string, maxLength: number): boolean {
   return isValidShopperId(id, maxLength);
 }
 
-/** The headers a personalized response varies on (header name, or Cookie for cookie/JWT cookie sources). */
+/** The headers a personalized response varies on (the trusted header, Cookie for cookie sources, Authorization for JWT). */
 export function identityVaryHeaders(config: SidecartConfig['identity']): string[] {
   const vary: string[] = [];
-  if (config.header) vary.push(config.header);
+  const header = trustedHeader(config);
+  if (header) vary.push(header);
   if (config.cookie || config.anonymousCookie || config.jwt?.cookie) vary.push('Cookie');
   if (config.jwt) vary.push('Authorization');
   return vary;

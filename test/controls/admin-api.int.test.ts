@@ -15,7 +15,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   backend = await startFixtureBackend();
-  const base = { upstream: { url: backend.url }, identity: { jwt: { secret: JWT_SECRET } } };
+  const base = { upstream: { url: backend.url }, identity: { jwt: { secret: JWT_SECRET }, trustHeader: true } };
   withToken = await startSidecart({ ...base, admin: { token: TOKEN } });
   withoutToken = await startSidecart(base);
 });

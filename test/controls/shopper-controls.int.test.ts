@@ -27,7 +27,7 @@ beforeAll(async () => {
   proxy = await startSidecart({
     upstream: { url: backend.url },
     routes: [{ path: '/products/_search', adapter: 'elasticsearch', budgetMs: 500 }],
-    identity: { header: 'x-user-id', anonymousCookie: 'sid', jwt: { secret: SECRET, issuer: ISSUER, audience: AUDIENCE } },
+    identity: { header: 'x-user-id', trustHeader: true, anonymousCookie: 'sid', jwt: { secret: SECRET, issuer: ISSUER, audience: AUDIENCE } },
   });
 });
 

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { bearerToken, createIdentityResolver, type IdentityConfig } from '../../src/identity/create-identity-resolver.js';
+import { trustedHeader } from '../../src/identity/identity-sources.js';
 import { readCookie } from '../../src/identity/request-cookie.js';
 import { anonymousShopperId, isStoredShopperId, isValidShopperId } from '../../src/identity/shopper-identity.js';
 import { TokenCache } from '../../src/identity/token-cache.js';
@@ -36,10 +37,32 @@ describe('identity resolver: sources the config trusts, and only those', () => {
     expect(identify(req({ 'x-user-id': ['a', 'b'] }))).toBeNull();
   });
 
-  it('reads the identity cookie, and it wins over the header', () => {
-    const identify = createIdentityResolver(identity({ cookie: 'uid' }));
+  it('reads the identity cookie, and it wins over a header trusted next to it', () => {
+    const identify = createIdentityResolver(identity({ cookie: 'uid', trustHeader: true }));
     expect(identify(req({ cookie: 'theme=dark; uid=u-cookie', 'x-user-id': 'u-header' }))).toEqual({ id: 'u-cookie', source: 'cookie' });
     expect(identify(req({ cookie: 'theme=dark', 'x-user-id': 'u-header' }))).toEqual({ id: 'u-header', source: 'header' });
+    // A cookie that is present but invalid never falls through to the header.
+    for (const bad of ['uid=bad value', 'uid=anon:u-1', 'uid=', `uid=${'x'.repeat(65)}`]) expect(identify(req({ cookie: bad, 'x-user-id': 'u-header' })), bad).toBeNull();
+  });
+
+  it('trusts the header next to a JWT or cookie source only when trustHeader is true', () => {
+    const cases: Array<[Record<string, unknown>, string | undefined]> = [
+      [{}, 'x-user-id'],
+      [{ header: 'X-Shop-Customer' }, 'x-shop-customer'],
+      [{ anonymousCookie: 'sid' }, 'x-user-id'],
+      [{ header: '' }, undefined],
+      [{ trustHeader: false }, undefined],
+      [{ jwt: { secret: SECRET } }, undefined],
+      [{ cookie: 'uid' }, undefined],
+      [{ cookie: 'uid', header: 'x-gateway-user' }, undefined],
+      [{ jwt: { secret: SECRET }, trustHeader: true }, 'x-user-id'],
+      [{ cookie: 'uid', trustHeader: true, header: '' }, undefined],
+    ];
+    for (const [raw, expected] of cases) expect(trustedHeader(identity(raw)), JSON.stringify(raw)).toBe(expected);
+    const jwtOnly = createIdentityResolver(identity({ jwt: { secret: SECRET } }));
+    expect(jwtOnly(req({ 'x-user-id': 'alice' }))).toBeNull();
+    expect(jwtOnly(req({ 'x-user-id': 'alice', authorization: 'Basic YWxpY2U6cHc=' }))).toBeNull();
+    expect(createIdentityResolver(identity({ cookie: 'uid' }))(req({ 'x-user-id': 'alice' }))).toBeNull();
   });
 
   it('keeps anonymous session ids in their own namespace, below signed-in sources', () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
         { path: '/products/_search', adapter: 'elasticsearch', budgetMs: 500 },
         { path: '/reset', adapter: 'elasticsearch' },
       ],
-      identity: { jwt: { secret: JWT_SECRET, issuer: ISSUER, audience: AUDIENCE } },
+      identity: { jwt: { secret: JWT_SECRET, issuer: ISSUER, audience: AUDIENCE }, trustHeader: true },
       admin: { token: ADMIN_TOKEN },
       logging: { level: 'info' },
     }),
