@@ -140,9 +140,13 @@ describe('Algolia */queries', () => {
   }
 
   it('picks results by the index each one names, not by position', () => {
-    const outcome = run('algolia-queries', algoliaAdapter, '{}', response, { indexes: ['products_price_asc'] });
-    expect(outcome).toMatchObject({ ok: true, count: 1, personalized: [{ position: 2, indexes: ['products_price_asc'] }] });
-    expect(subResultTexts(bodyOf(outcome))[0]).toBe(subResultTexts(response)[0]);
+    // A request whose order disagrees with the names in the response: the response's names count.
+    const misordered = JSON.stringify({ requests: [{ indexName: 'products' }, { indexName: 'products_price_asc' }, { indexName: 'products' }] });
+    for (const request of ['{}', misordered]) {
+      const outcome = run('algolia-queries', algoliaAdapter, request, response, { indexes: ['products_price_asc'] });
+      expect(outcome).toMatchObject({ ok: true, count: 1, personalized: [{ position: 2, indexes: ['products_price_asc'] }] });
+      expect(subResultTexts(bodyOf(outcome))[0]).toBe(subResultTexts(response)[0]);
+    }
   });
 
   it('a v5 facet-values request stays as sent', () => {
