@@ -1,5 +1,5 @@
 // Test preload (node --import): on SIGUSR2, writes an enumerable property onto Object.prototype,
 // the damage sidecart's readiness check must notice whatever caused it.
-process.on('SIGUSR2', () => {
+globalThis.process.on('SIGUSR2', () => {
   Object.prototype.sidecartPolluted = true;
 });
