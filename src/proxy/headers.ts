@@ -63,6 +63,24 @@ export function passthroughResponseHeaders(headers: IncomingHttpHeaders | Record
   return out;
 }
 
+/** Statuses that never carry a body (RFC 9110 §6.4.1): informational, 204 No Content, 304 Not Modified. */
+export function isBodilessStatus(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}
+
+/**
+ * A response with a bodiless status carries no body framing: Content-Length and
+ * Transfer-Encoding are removed (in place) so a client never waits for bytes that will not come
+ * (a backend's `204` with `Content-Length: 13`). Other statuses are left as they are.
+ */
+export function dropBodyFraming<H extends Record<string, unknown>>(status: number, headers: H): H {
+  if (isBodilessStatus(status)) {
+    delete headers['content-length'];
+    delete headers['transfer-encoding'];
+  }
+  return headers;
+}
+
 /**
  * Headers for a body sidecart changed: new length, identity encoding, no upstream validators
  * (ETag, Last-Modified, Content-MD5 describe the old bytes), `Cache-Control: private` and a

@@ -2,7 +2,7 @@ import { IncomingMessage, type IncomingHttpHeaders, type OutgoingHttpHeaders, ty
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { PASSTHROUGH_HOP_BY_HOP_REQUEST, PASSTHROUGH_HOP_BY_HOP_RESPONSE } from './headers.js';
+import { dropBodyFraming, isBodilessStatus, PASSTHROUGH_HOP_BY_HOP_REQUEST, PASSTHROUGH_HOP_BY_HOP_RESPONSE } from './headers.js';
 import { sendUpstreamError } from './upstream-errors.js';
 
 /**
@@ -102,6 +102,8 @@ class FastHandler implements Dispatcher.DispatchHandler {
   private resume: (() => void) | null = null;
   private draining = false;
   private finished = false;
+  /** The answer's status has no body (204, 304): once its headers are out it is complete. */
+  private bodiless = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -130,6 +132,8 @@ class FastHandler implements Dispatcher.DispatchHandler {
     const headers: IncomingHttpHeaders = {};
     for (let i = 0; i < rawHeaders.length; i += 2) addHeaderLine.call(mergeState, rawHeaders[i]!.toString('latin1'), rawHeaders[i + 1]!.toString('latin1'), headers);
     for (const name of PASSTHROUGH_HOP_BY_HOP_RESPONSE) delete headers[name];
+    dropBodyFraming(statusCode, headers);
+    this.bodiless = isBodilessStatus(statusCode);
     // http-proxy's web-outgoing passes (removeChunked, setConnection).
     if (req.httpVersion === '1.0') {
       delete headers['transfer-encoding'];
@@ -164,6 +168,11 @@ class FastHandler implements Dispatcher.DispatchHandler {
     this.finished = true;
     const { res } = this;
     if (res.destroyed) return; // the client is gone; nothing to answer
+    // undici refuses a backend's 204 that announces a length; the client's 204 is already whole.
+    if (this.bodiless && res.headersSent) {
+      res.end();
+      return;
+    }
     sendUpstreamError(res, err, this.logger);
     if (!res.destroyed) this.metrics.passthroughRequests.inc({ status_class: String(res.statusCode) });
   }

@@ -6,7 +6,7 @@ import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middlewar
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Dispatcher } from 'undici';
-import { PASSTHROUGH_HOP_BY_HOP_REQUEST, PASSTHROUGH_HOP_BY_HOP_RESPONSE } from './headers.js';
+import { dropBodyFraming, PASSTHROUGH_HOP_BY_HOP_REQUEST, PASSTHROUGH_HOP_BY_HOP_RESPONSE } from './headers.js';
 import { createFastPassthrough } from './passthrough-fast.js';
 import { sendUpstreamError } from './upstream-errors.js';
 
@@ -75,6 +75,7 @@ function createHpmPassthrough(options: PassthroughOptions, target: ReturnType<ty
         proxy.on('proxyRes', (upstream, req) => {
           for (const name of PASSTHROUGH_HOP_BY_HOP_RESPONSE) delete upstream.headers[name];
           const status = upstream.statusCode ?? 0;
+          dropBodyFraming(status, upstream.headers);
           options.metrics.passthroughRequests.inc({ status_class: `${Math.floor(status / 100)}xx` });
           options.onProxyResponse?.(req, upstream);
         });

@@ -6,6 +6,7 @@ import { MemoryProfileStore } from './memory-profile-store.js';
 import type { ManagedProfileStore } from './profile-store.js';
 import { createRedisClient } from './redis-client.js';
 import { RedisProfileStore } from './redis-profile-store.js';
+import { ReplayJournal } from './replay-journal.js';
 import { ResilientProfileStore } from './resilient-profile-store.js';
 
 export interface CreateProfileStoreOptions {
@@ -60,9 +61,23 @@ export function createProfileStore(options: CreateProfileStoreOptions): ManagedP
     memory,
     breaker: store.breaker,
     nearCacheTtlMs: store.memory.nearCacheTtlMs,
-    journalMaxEntries: store.journalMaxEntries,
-    journalMaxBytes: store.journalMaxBytes,
+    journal: openJournal(store, options.logger),
+    updater: options.updater,
     metrics: options.metrics,
     logger: options.logger,
   });
+}
+
+/** The replay journal the config asks for: a file in `journal.dir`, memory if opted in, or none. */
+function openJournal(store: SidecartConfig['store'], logger: Logger | undefined): ReplayJournal {
+  const { dir, memory, maxDiskBytes, commitIntervalMs } = store.journal;
+  if (dir) {
+    const { journal, tornBytes } = ReplayJournal.onDisk(dir, { maxEntries: store.journalMaxEntries, maxBytes: maxDiskBytes }, commitIntervalMs);
+    if (tornBytes > 0) logger?.warn({ dir, tornBytes }, 'replay journal: a torn last record (the process died mid-write) was cut off; it had not been acknowledged');
+    logger?.info({ dir, entries: journal.size, bytes: journal.bytes }, 'replay journal on disk opened');
+    return journal;
+  }
+  if (memory) return ReplayJournal.inMemory({ maxEntries: store.journalMaxEntries, maxBytes: store.journalMaxBytes });
+  logger?.info('no replay journal (store.journal.dir unset, store.journal.memory false): writes during a Redis outage are answered 503');
+  return ReplayJournal.none();
 }

@@ -13,13 +13,11 @@ export interface StoreRead {
 export interface ApplyResult {
   applied: number;
   duplicates: number;
-  /** true when the write went to memory + the replay journal because Redis was away. */
-  journaled: boolean;
   /**
-   * true when Redis was away AND the replay journal was full: the events are in this process's
-   * memory only and will not reach Redis (counted in sidecart_replay_journal_dropped_total).
+   * true when the write is in the replay journal (Redis was away), waiting to be replayed. A write
+   * neither Redis nor the journal could keep is not a result: it throws StoreUnavailableError.
    */
-  journalFull?: boolean;
+  journaled: boolean;
 }
 
 /** What the ops side (readiness, admin view, /metrics) wants to know about a store. */

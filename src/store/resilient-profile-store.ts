@@ -11,7 +11,10 @@ import type { ApplyResult, FlushResult, ManagedProfileStore, StoreHealth, StoreR
 import { isReady } from './redis-client.js';
 import type { RedisProfileStore } from './redis-profile-store.js';
 import { breakerOptions, causeOf, isCallerError, type Breaker, type RedisCall } from './redis-breaker.js';
-import { ReplayJournal, type JournalEntry } from './replay-journal.js';
+import { foldPending } from './fold-pending.js';
+import type { ReplayJournal, JournalEntry } from './replay-journal.js';
+import { StoreUnavailableError } from './store-unavailable.js';
+import type { ProfileUpdater } from '../personalization/profile-update.js';
 
 export interface ResilientStoreOptions {
   redis: RedisProfileStore;
@@ -19,9 +22,10 @@ export interface ResilientStoreOptions {
   memory: MemoryProfileStore;
   breaker: BreakerConfig;
   nearCacheTtlMs: number;
-  journalMaxEntries: number;
-  /** Approximate memory bound of the journal; unset = entries bound only. */
-  journalMaxBytes?: number;
+  /** Where writes Redis missed wait for it: none (refused with 503), memory, or a file. */
+  journal: ReplayJournal;
+  /** Folds a shopper's journaled writes over Redis's copy for reads during a replay. */
+  updater: ProfileUpdater;
   metrics?: Metrics;
   logger?: Logger;
 }
@@ -60,7 +64,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
 
   constructor(private readonly options: ResilientStoreOptions) {
     this.config = options.breaker;
-    this.journal = new ReplayJournal(options.journalMaxEntries, options.journalMaxBytes);
+    this.journal = options.journal;
     this.breaker = this.createBreaker(options.breaker);
     this.detachMetrics = bridgeBreakerEvents(this.breaker, options.metrics, options.logger);
     const client = options.redis.client;
@@ -89,12 +93,15 @@ export class ResilientProfileStore implements ManagedProfileStore {
     };
     for (const event of ['ready', 'close', 'end', 'reconnecting', 'error']) client.on(event, up);
     up();
+    // A journal left by the last run (disk) is replayed once Redis answers.
+    this.reportJournal();
+    this.scheduleDrain();
   }
 
   async read(shopperId: string, now: number): Promise<StoreRead> {
     const cached = this.options.memory.peek(shopperId, now);
-    // Writes Redis has not seen yet: only memory has this shopper's latest state.
-    if (this.journal.hasPending(shopperId)) return { record: cached?.record ?? EMPTY, source: 'fallback' };
+    // Writes Redis has not seen yet: Redis's copy alone would miss them.
+    if (this.journal.hasPending(shopperId)) return this.readPending(shopperId, cached?.record ?? null);
     if (cached && this.fresh(shopperId, cached.storedAt, now)) return { record: cached.record, source: 'near-cache' };
     const version = this.versions.get(shopperId) ?? 0;
     try {
@@ -130,13 +137,14 @@ export class ResilientProfileStore implements ManagedProfileStore {
         this.fellBack('write', error);
       }
     }
-    // Redis is away (or still replaying this shopper): memory now, Redis later, in order.
+    // Redis is away (or still replaying this shopper): the journal first (a refusal must leave
+    // no trace, or the client's retry would count as a duplicate), then memory; Redis later.
     const fresh = this.options.memory.unseenEvents(shopperId, events);
-    if (fresh.length === 0) return { applied: 0, duplicates: events.length, journaled: false };
+    if (fresh.length === 0) return { applied: 0, duplicates: events.length, journaled: this.journal.hasPending(shopperId) };
+    await this.keep({ kind: 'events', shopperId, events: fresh, now });
     this.options.memory.applyEventsNow(shopperId, fresh, now);
     this.options.memory.markStale(shopperId);
-    const accepted = this.journalPush({ kind: 'events', shopperId, events: fresh, now });
-    return { applied: fresh.length, duplicates: events.length - fresh.length, journaled: accepted, ...(accepted ? {} : { journalFull: true }) };
+    return { applied: fresh.length, duplicates: events.length - fresh.length, journaled: true };
   }
 
   async writeSettings(shopperId: string, settings: ShopperSettings): Promise<void> {
@@ -151,15 +159,15 @@ export class ResilientProfileStore implements ManagedProfileStore {
         this.fellBack('write', error);
       }
     }
+    await this.keep({ kind: 'settings', shopperId, settings });
     this.options.memory.writeSettingsNow(shopperId, settings);
     this.options.memory.markStale(shopperId);
-    this.journalPush({ kind: 'settings', shopperId, settings });
   }
 
   async erase(shopperId: string, keepSettings: boolean): Promise<void> {
     this.bump(shopperId);
     this.options.memory.eraseNow(shopperId, keepSettings);
-    this.journal.removeShopper(shopperId, keepSettings);
+    await this.journal.removeShopper(shopperId, keepSettings);
     this.reportJournal();
     if (!this.journal.hasPending(shopperId)) {
       try {
@@ -170,8 +178,8 @@ export class ResilientProfileStore implements ManagedProfileStore {
         this.fellBack('erase', error);
       }
     }
-    // An erasure always enters the journal, even when it is full.
-    this.journalPush({ kind: 'erase', shopperId, keepSettings });
+    // Erasures have a reserve beyond the journal's bound; past that they too are refused (503).
+    await this.keep({ kind: 'erase', shopperId, keepSettings });
   }
 
   /** Apply new breaker options without a restart (see reconfigure-breaker notes below). */
@@ -244,6 +252,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.detachMetrics();
     this.breaker.shutdown();
+    await this.journal.close();
     await this.options.redis.close();
     await this.options.memory.close();
   }
@@ -312,14 +321,14 @@ export class ResilientProfileStore implements ManagedProfileStore {
     if (this.draining) return this.draining;
     this.draining = (async () => {
       while (!this.closed && this.journal.size > 0 && this.breaker.closed) {
-        const entry = this.journal.peek()!;
+        const { seq, entry } = this.journal.peek()!;
         try {
           await this.call((signal) => this.replay(entry, signal));
         } catch (error) {
           if (!isCallerError(error)) return;
           this.options.logger?.error({ shopper: shopperRef(entry.shopperId), err: error }, 'journaled write rejected by the store; dropped');
         }
-        if (this.journal.shiftIf(entry)) this.options.metrics?.journalReplayed.inc();
+        if (this.journal.shiftIf(seq)) this.options.metrics?.journalReplayed.inc();
         // Memory holds what this process saw; Redis now holds everything: re-read it next time.
         if (!this.journal.hasPending(entry.shopperId)) this.options.memory.markStale(entry.shopperId);
         this.reportJournal();
@@ -359,8 +368,26 @@ export class ResilientProfileStore implements ManagedProfileStore {
     }
   }
 
-  private journalPush(entry: JournalEntry): boolean {
-    const accepted = this.journal.push(entry);
+  /**
+   * A read for a shopper with journaled writes: Redis's copy with those writes folded over it
+   * while Redis answers (a replay is under way), else the memory copy, which has them applied.
+   */
+  private async readPending(shopperId: string, held: ShopperRecord | null): Promise<StoreRead> {
+    if (this.breaker.closed) {
+      try {
+        const fetched = await this.callRead(() => this.options.redis.readEncoded(shopperId, () => undefined));
+        return { record: foldPending(fetched.record, this.journal.pending(shopperId), this.options.updater), source: 'redis' };
+      } catch (error) {
+        if (isCallerError(error)) throw error;
+        this.fellBack('read', error);
+      }
+    }
+    return { record: held ?? foldPending(EMPTY, this.journal.pending(shopperId), this.options.updater), source: 'fallback' };
+  }
+
+  /** Journal a write Redis missed; refused (503 upstream) when the journal cannot keep it. */
+  private async keep(entry: JournalEntry): Promise<void> {
+    const accepted = await this.journal.append(entry);
     this.reportJournal();
     this.scheduleDrain();
     if (!accepted) {
@@ -368,12 +395,12 @@ export class ResilientProfileStore implements ManagedProfileStore {
       this.droppedSinceLog++;
       // Counted every time; logged at most every 10 s so a long outage can't flood the log.
       if (Date.now() - this.lastDropLog >= 10_000) {
-        this.options.logger?.error({ dropped: this.droppedSinceLog, journalEntries: this.journal.size, journalBytes: this.journal.bytes, journalMaxEntries: this.options.journalMaxEntries, journalMaxBytes: this.options.journalMaxBytes }, 'replay journal full: profile writes kept in memory only, they will not reach Redis');
+        this.options.logger?.error({ refused: this.droppedSinceLog, journal: this.journal.mode, journalEntries: this.journal.size, journalBytes: this.journal.bytes }, 'Redis unavailable and the replay journal cannot keep writes: answering 503');
         this.droppedSinceLog = 0;
         this.lastDropLog = Date.now();
       }
+      throw new StoreUnavailableError(this.journal.mode === 'none' ? 'no-journal' : 'journal-full', Math.max(1, Math.ceil(this.config.resetTimeoutMs / 1000)));
     }
-    return accepted;
   }
 
   private reportJournal(): void {

@@ -1,3 +1,4 @@
+import { isStoreUnavailable } from '../../src/store/store-unavailable.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startRedis, type RedisServer } from '../support/redis-server.js';
 import { purchase } from './profile-fixtures.js';
@@ -169,14 +170,22 @@ describe('resilient store: Redis failures', () => {
     await inspector.close();
   });
 
-  it('journal overflow is counted and reported, never silent; an erasure clears the shopper from the journal', async () => {
+  it('journal overflow is refused (StoreUnavailableError, never an acknowledgement) and counted; an erasure clears the shopper from the journal', async () => {
     const port = await freePort();
     const { store, metrics } = resilientStore({ redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: `o${++prefix}`, journalMaxEntries: 3 });
     track(store);
-    const results = [];
-    for (let i = 0; i < 5; i++) results.push(await store.applyEvents(i < 3 ? 'gone' : 'kept', [purchase(Date.now(), [{ id: `x-${i}` }])], Date.now()));
-    expect(results.map((r) => r.journaled)).toEqual([true, true, true, false, false]);
-    expect(results[4]?.journalFull).toBe(true);
+    const results: (boolean | string)[] = [];
+    for (let i = 0; i < 5; i++) {
+      results.push(
+        await store.applyEvents(i < 3 ? 'gone' : 'kept', [purchase(Date.now(), [{ id: `x-${i}` }])], Date.now()).then(
+          (r) => r.journaled,
+          (e: unknown) => (isStoreUnavailable(e) ? `${e.reason} ${e.retryAfterSeconds}` : String(e)),
+        ),
+      );
+    }
+    expect(results).toEqual([true, true, true, 'journal-full 1', 'journal-full 1']);
+    // A refused write left no trace: "kept" is not in memory either (its retry must not be a duplicate).
+    expect((await store.read('kept', Date.now())).record.profile).toBeNull();
     expect(await counterValue(metrics.journalDropped)).toBe(2);
     expect(await counterValue(metrics.journalDepth)).toBe(3);
     await store.erase('gone', false);

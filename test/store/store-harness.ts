@@ -19,6 +19,8 @@ export interface StoreConfigInput {
   commandTimeoutMs?: number;
   nearCacheTtlMs?: number;
   journalMaxEntries?: number;
+  /** Default: the memory journal (most store tests are about replay, not where it is kept). */
+  journal?: Partial<SidecartConfig['store']['journal']>;
   breaker?: Partial<SidecartConfig['store']['breaker']>;
 }
 
@@ -36,6 +38,7 @@ export function storeConfig(input: StoreConfigInput): SidecartConfig {
       // Generous defaults for a slow shared machine; tests that need others say so.
       breaker: { timeoutMs: 250, errorThresholdPercentage: 50, resetTimeoutMs: 500, volumeThreshold: 3, rollingCountTimeoutMs: 2_000, rollingCountBuckets: 10, ...input.breaker },
       journalMaxEntries: input.journalMaxEntries ?? 10_000,
+      journal: input.journal ?? { memory: true },
     },
   });
 }
