@@ -51,7 +51,12 @@ export interface ShopperDescription {
   retention: string;
 }
 
-const iso = (ms: number | undefined) => (typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null);
+/** A stored time as ISO-8601; null for none or one no date can hold (old data kept a year-285,000 time). */
+const iso = (ms: number | undefined) => {
+  if (typeof ms !== 'number' || !(ms > 0)) return null;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+};
 
 function strongest(map: Record<string, Affinity>, limit: number): string[] {
   return Object.entries(map)
@@ -133,7 +138,7 @@ export function describeShopper(shopperId: string, record: ShopperRecord, config
 export function exportShopper(shopperId: string, record: ShopperRecord, config: SidecartConfig, now: number) {
   return {
     format: 'sidecart-export/1',
-    exportedAt: new Date(now).toISOString(),
+    exportedAt: iso(now),
     shopper: { id: shopperId, kind: shopperId.startsWith(ANONYMOUS_PREFIX) ? 'anonymous' : 'signed-in' },
     settings: record.settings,
     profile: record.profile,
