@@ -3,6 +3,7 @@ import express, { type Router } from 'express';
 import type { Metrics } from '../metrics/metrics.js';
 import { requireAdminToken } from '../identity/admin-auth.js';
 import { createApiErrorHandler } from '../http/api-error-handler.js';
+import { sendJsonError } from '../http/json-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProcessSoundness } from './process-soundness.js';
 
@@ -42,9 +43,7 @@ export function createOpsServer(deps: OpsServerDeps): Server {
   // The token check runs before the body parser: an unauthenticated caller gets 401, never a 400/413.
   app.use('/admin', requireAdminToken(deps.adminToken), express.json({ limit: 64 * 1024 }));
   for (const router of deps.adminRouters) app.use(router);
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not_found', message: 'no such ops endpoint' });
-  });
+  app.use((_req, res) => sendJsonError(res, 404, 'not_found', 'no such ops endpoint'));
   app.use(createApiErrorHandler(deps.logger));
   return createServer(app);
 }
