@@ -8,7 +8,7 @@ import { createProfileUpdater } from '../../src/personalization/profile-update.j
 import { createRedisClient } from '../../src/store/redis-client.js';
 import { RedisProfileStore } from '../../src/store/redis-profile-store.js';
 import { startFixtureBackend, startTsProcess, type FixtureBackend } from '../support/child-process.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { startRedis } from '../support/redis-server.js';
 
 // "2xx means kept" across a restart: sidecart as its own process with the journal on disk, a real
 // redis-server killed (or frozen) while events arrive, SIGTERM while Redis is still away, then a

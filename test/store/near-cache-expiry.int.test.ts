@@ -22,8 +22,12 @@ describe('near cache: expiry spread by shopper', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `bench-shopper-${String(i).padStart(4, '0')}`);
     const fractions = ids.map(stableFraction);
     expect(ids.map(stableFraction)).toEqual(fractions);
+    // In [0, 1), and spread: not bunched at either end (a hash returning 0, or one constant, fails).
     expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...fractions)).toBeLessThan(0.05);
     expect(Math.max(...fractions)).toBeLessThan(1);
+    expect(Math.max(...fractions)).toBeGreaterThan(0.95);
+    expect(new Set(fractions).size).toBe(fractions.length);
     // Every tenth of the range holds some of them.
     for (let d = 0; d < 10; d++) expect(fractions.some((f) => f >= d / 10 && f < (d + 1) / 10), `decile ${d}`).toBe(true);
   });
