@@ -7,9 +7,9 @@ const HITS_PATH = compilePath('hits.hits');
 
 /**
  * Elasticsearch and OpenSearch `_search` responses: `{ took, _shards, hits: { total, max_score,
- * hits: [{ _index, _id, _score, _source }] } }`. The product fields are in `_source`; when the
- * query turned `_source` off and asked for `fields`, those are read instead (their values are
- * arrays, the first entry counts). A marker goes on the hit, next to `_id`. `hits.total` and
+ * hits: [{ _index, _id, _score, _source }] } }`. The product fields are in `_source`; a field
+ * `_source` lacks (the query filtered `_source`, or turned it off) is read from `fields` (their
+ * values are arrays, the first entry counts). A marker goes on the hit, next to `_id`. `hits.total` and
  * `max_score` are left as the backend sent them.
  */
 function parseSearchResponse(document: unknown): ParsedHits | null {
@@ -23,8 +23,7 @@ function parseSearchResponse(document: unknown): ParsedHits | null {
       views[i] = viewOf(i, '', undefined);
       continue;
     }
-    const source = isJsonObject(hit._source) ? hit._source : hit.fields;
-    views[i] = viewOf(i, idOf(hit._id), source);
+    views[i] = viewOf(i, idOf(hit._id), hit._source, hit.fields);
   }
   return hitList(document, list, views, HITS_PATH);
 }

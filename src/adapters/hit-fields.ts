@@ -53,7 +53,8 @@ export function addTags(into: string[], value: unknown): void {
   }
 }
 
-function firstText(source: Record<string, unknown>, fields: readonly string[]): string | undefined {
+function firstText(source: Record<string, unknown> | undefined, fields: readonly string[]): string | undefined {
+  if (source === undefined) return undefined;
   for (const field of fields) {
     if (!Object.hasOwn(source, field)) continue;
     const text = textOf(source[field]);
@@ -62,21 +63,35 @@ function firstText(source: Record<string, unknown>, fields: readonly string[]): 
   return undefined;
 }
 
+function priceIn(source: Record<string, unknown> | undefined): number | undefined {
+  return source !== undefined && Object.hasOwn(source, 'price') ? priceOf(source.price) : undefined;
+}
+
+function addTagsIn(into: string[], source: Record<string, unknown> | undefined): void {
+  if (source === undefined) return;
+  for (const field of TAG_FIELDS) {
+    if (Object.hasOwn(source, field)) addTags(into, source[field]);
+  }
+}
+
 /**
  * The view of one hit. `source` holds the product fields (ES `_source`, a Typesense `document`,
  * or the hit itself); when it is not an object the hit has no fields (but keeps its place).
+ * `fallback` (ES `fields`) answers, field by field, what `source` does not have: a hit with a
+ * partial `_source` and the brand in `fields` keeps its brand.
  */
-export function viewOf(index: number, id: string, source: unknown): HitView {
+export function viewOf(index: number, id: string, source: unknown, fallback?: unknown): HitView {
   // Every field is present (undefined when the hit has none), so all views share one shape and
   // the ranker's property reads stay monomorphic.
   const view: HitView = { index, id, brand: undefined, category: undefined, tags: [], price: undefined, name: undefined };
-  if (!isJsonObject(source)) return view;
-  view.brand = firstText(source, BRAND_FIELDS);
-  view.category = firstText(source, CATEGORY_FIELDS);
-  for (const field of TAG_FIELDS) {
-    if (Object.hasOwn(source, field)) addTags(view.tags, source[field]);
-  }
-  view.price = Object.hasOwn(source, 'price') ? priceOf(source.price) : undefined;
-  view.name = firstText(source, NAME_FIELDS);
+  const first = isJsonObject(source) ? source : undefined;
+  const second = fallback !== undefined && isJsonObject(fallback) ? fallback : undefined;
+  if (first === undefined && second === undefined) return view;
+  view.brand = firstText(first, BRAND_FIELDS) ?? firstText(second, BRAND_FIELDS);
+  view.category = firstText(first, CATEGORY_FIELDS) ?? firstText(second, CATEGORY_FIELDS);
+  addTagsIn(view.tags, first);
+  if (view.tags.length === 0) addTagsIn(view.tags, second);
+  view.price = priceIn(first) ?? priceIn(second);
+  view.name = firstText(first, NAME_FIELDS) ?? firstText(second, NAME_FIELDS);
   return view;
 }

@@ -4,6 +4,8 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 // cross a proxy; headers named in `Connection` are hop-by-hop too.
 const HOP_BY_HOP = new Set([
   'connection',
+  // sidecart answers `Expect: 100-continue` itself (node:http does); undici refuses the header.
+  'expect',
   'keep-alive',
   'proxy-authenticate',
   'proxy-authorization',
@@ -20,7 +22,7 @@ const HOP_BY_HOP = new Set([
  * http-proxy frames bodies itself (Transfer-Encoding), and `Connection` on the request is handled
  * with the names it lists.
  */
-export const PASSTHROUGH_HOP_BY_HOP_REQUEST = ['keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+export const PASSTHROUGH_HOP_BY_HOP_REQUEST = ['expect', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 export const PASSTHROUGH_HOP_BY_HOP_RESPONSE = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'trailer', 'upgrade'] as const;
 
 function connectionListed(headers: IncomingHttpHeaders): Set<string> | null {

@@ -39,6 +39,8 @@ export interface FastPassthroughOptions {
   targetPath: string;
   logger: Logger;
   metrics: Metrics;
+  /** The whole upstream body within this many ms of its headers, else the stream is cut. */
+  bodyTimeoutMs?: number;
 }
 
 export interface FastPassthrough {
@@ -49,7 +51,7 @@ export interface FastPassthrough {
 export function createFastPassthrough(options: FastPassthroughOptions): FastPassthrough | null {
   const prefix = plainPrefix(options.targetPath);
   if (prefix === null) return null;
-  const { pool, logger, metrics } = options;
+  const { pool, logger, metrics, bodyTimeoutMs } = options;
 
   return (req, res) => {
     const method = req.method;
@@ -70,7 +72,7 @@ export function createFastPassthrough(options: FastPassthroughOptions): FastPass
       for (const token of connection.split(',')) delete upstreamHeaders[token.trim().toLowerCase()];
     }
 
-    pool.dispatch({ method, path: prefix + url, headers: upstreamHeaders, body: null }, new FastHandler(req, res, logger, metrics));
+    pool.dispatch({ method, path: prefix + url, headers: upstreamHeaders, body: null }, new FastHandler(req, res, logger, metrics, bodyTimeoutMs));
     return true;
   };
 }
@@ -104,12 +106,14 @@ class FastHandler implements Dispatcher.DispatchHandler {
   private finished = false;
   /** The answer's status has no body (204, 304): once its headers are out it is complete. */
   private bodiless = false;
+  private bodyTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly bodyTimeoutMs: number | undefined,
   ) {
     res.once('close', this.onClientClose);
   }
@@ -120,6 +124,9 @@ class FastHandler implements Dispatcher.DispatchHandler {
   };
 
   private readonly onDrain = () => this.resume?.();
+
+  /** upstream.bodyTimeoutMs passed with the body still streaming: undici's onError cuts the client's stream. */
+  private readonly onBodyTimeout = () => this.abort?.(Object.assign(new Error('upstream body too slow'), { code: 'UND_ERR_BODY_TIMEOUT' }));
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
@@ -143,6 +150,7 @@ class FastHandler implements Dispatcher.DispatchHandler {
     }
     this.metrics.passthroughRequests.inc({ status_class: `${Math.floor(statusCode / 100)}xx` });
     this.resume = resume;
+    if (this.bodyTimeoutMs) this.bodyTimer = setTimeout(this.onBodyTimeout, this.bodyTimeoutMs);
     // An empty reason phrase gets node's default, as http-proxy's writeStatusCode does.
     if (statusText) res.writeHead(statusCode, statusText, headers as OutgoingHttpHeaders);
     else res.writeHead(statusCode, headers as OutgoingHttpHeaders);
@@ -161,11 +169,13 @@ class FastHandler implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.finished = true;
+    if (this.bodyTimer) clearTimeout(this.bodyTimer);
     this.res.end();
   }
 
   onError(err: Error): void {
     this.finished = true;
+    if (this.bodyTimer) clearTimeout(this.bodyTimer);
     const { res } = this;
     if (res.destroyed) return; // the client is gone; nothing to answer
     // undici refuses a backend's 204 that announces a length; the client's 204 is already whole.

@@ -14,6 +14,8 @@ import { sendUpstreamError } from './upstream-errors.js';
 export interface PassthroughOptions {
   target: string;
   timeoutMs: number;
+  /** The whole upstream body within this many ms of its headers, else the stream is cut. */
+  bodyTimeoutMs?: number;
   agent: Agent;
   logger: Logger;
   metrics: Metrics;
@@ -40,11 +42,13 @@ export function createPassthrough(options: PassthroughOptions): RequestHandler<I
   // Parsed once here: given a string, http-proxy runs url.parse on it for every request.
   const target = parseUrl(options.target);
   const hpm = createHpmPassthrough(options, target);
-  const fast = options.pool ? createFastPassthrough({ pool: options.pool, targetPath: target.path ?? '', logger: options.logger, metrics: options.metrics }) : null;
-  if (!fast) return hpm;
+  const fast = options.pool ? createFastPassthrough({ pool: options.pool, targetPath: target.path ?? '', logger: options.logger, metrics: options.metrics, bodyTimeoutMs: options.bodyTimeoutMs }) : null;
   const needsHpm = options.needsHpm;
   const handler = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
-    if (!needsHpm?.(req) && fast(req, res)) return Promise.resolve();
+    // node:http has already answered `Expect: 100-continue`; the expectation is this hop's, and
+    // node's client renders a request carrying it at once, before hop-by-hop names can be removed.
+    if (req.headers.expect !== undefined) delete req.headers.expect;
+    if (fast && !needsHpm?.(req) && fast(req, res)) return Promise.resolve();
     return hpm(req, res, next);
   }) as RequestHandler<IncomingMessage, ServerResponse>;
   handler.upgrade = hpm.upgrade;
@@ -72,8 +76,9 @@ function createHpmPassthrough(options: PassthroughOptions, target: ReturnType<ty
           for (const name of [...PASSTHROUGH_HOP_BY_HOP_REQUEST, ...listed]) if (proxyReq.hasHeader(name)) proxyReq.removeHeader(name);
           for (const name of proxyReq.getHeaderNames()) if (name.startsWith('x-sidecart')) proxyReq.removeHeader(name);
         });
-        proxy.on('proxyRes', (upstream, req) => {
+        proxy.on('proxyRes', (upstream, req, res) => {
           for (const name of PASSTHROUGH_HOP_BY_HOP_RESPONSE) delete upstream.headers[name];
+          if (options.bodyTimeoutMs) cutAfter(upstream, res, options.bodyTimeoutMs);
           const status = upstream.statusCode ?? 0;
           dropBodyFraming(status, upstream.headers);
           options.metrics.passthroughRequests.inc({ status_class: `${Math.floor(status / 100)}xx` });
@@ -95,4 +100,13 @@ function createHpmPassthrough(options: PassthroughOptions, target: ReturnType<ty
       },
     ],
   });
+}
+
+/** A body still streaming `ms` after its headers is cut on both sides (the client sees it truncated). */
+function cutAfter(upstream: IncomingMessage, res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    upstream.destroy();
+    res.destroy();
+  }, ms);
+  upstream.once('close', () => clearTimeout(timer));
 }

@@ -13,10 +13,11 @@ import type { ShopperRecord } from '../personalization/types.js';
 import type { CoPurchaseStore } from '../store/co-purchase-store.js';
 import type { ProfileStore, StoreRead } from '../store/profile-store.js';
 import { CO_PURCHASE_WAIT_SHARE, coPurchasesWithin, readCoPurchases } from './co-purchase-read.js';
-import { decodeBody } from './decode-body.js';
-import { passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
+import { codingsToUndo, decodeWithin } from './decode-body.js';
+import { isBodilessStatus, passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
 import type { PassthroughReason } from './passthrough-reason.js';
 import { personalizeBody } from './personalize-body.js';
+import { parseableBytes } from './search-budget.js';
 import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
 
 /** An experiment's say on one search: which variant, and whether it personalizes. */
@@ -135,22 +136,29 @@ export function createSearchHandler(deps: SearchRouteDeps) {
         : declaredLength > config.search.maxBodyBytes
           ? 'too-large'
           : null;
+    const bodyDeadline = performance.now() + config.upstream.bodyTimeoutMs;
     if (firstReason) {
-      streamThrough(res, upstream, headers, [], firstReason, 0);
+      streamThrough(res, upstream, headers, [], firstReason, 0, bodyDeadline);
       served('passthrough', firstReason);
       return;
     }
 
     const chunks: Buffer[] = [];
-    const complete = await bufferBody(upstream.body, chunks, config.search.maxBodyBytes);
+    const complete = await bufferBody(upstream.body, chunks, config.search.maxBodyBytes, bodyDeadline);
     if (complete === 'too-large') {
-      streamThrough(res, upstream, headers, chunks, 'too-large', 0);
+      streamThrough(res, upstream, headers, chunks, 'too-large', 0, bodyDeadline);
       served('passthrough', 'too-large');
       return;
     }
     if (complete === 'error') {
       // The upstream broke mid-body; nothing has been sent yet, so the client gets a clean 502.
       sendUpstreamError(res, Object.assign(new Error('upstream body ended early'), { code: 'UND_ERR_SOCKET' }), deps.logger);
+      return;
+    }
+    if (complete === 'timeout') {
+      // upstream.bodyTimeoutMs: a body still arriving (however slowly) past its overall deadline.
+      if (!cancelled) sendUpstreamError(res, Object.assign(new Error('upstream body too slow'), { code: 'UND_ERR_BODY_TIMEOUT' }), deps.logger);
+      deps.metrics.requests.inc({ route: route.path, outcome: 'upstream-error', reason: '504' });
       return;
     }
     deps.metrics.upstreamDuration.observe({ route: route.path }, (performance.now() - upstreamStart) / 1000);
@@ -178,8 +186,18 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     if (record.settings && !record.settings.personalization) return original('opted-out');
     if (!record.profile && !record.settings) return original('no-profile');
 
-    const decoded = decodeBody(raw, headerString(upstream.headers['content-encoding']), config.search.maxBodyBytes * 8);
-    if (!decoded.ok) return original(decoded.reason);
+    // Decode and parse are inside the budget: a body whose parse cannot finish in the time left
+    // is never decoded further or parsed.
+    const codings = codingsToUndo(headerString(upstream.headers['content-encoding']));
+    if (codings === null) return original('unknown-encoding');
+    const deadline = start + budgetMs;
+    let body = raw;
+    if (codings.length > 0) {
+      const decoded = await decodeWithin(raw, codings, { maxDecodedBytes: config.search.maxDecodedBytes, deadline });
+      if (!decoded.ok) return original(decoded.reason);
+      body = decoded.body;
+    } else if (raw.length > config.search.maxDecodedBytes) return original('too-large');
+    if (body.length > parseableBytes(deadline - performance.now())) return original('budget');
 
     // Counts not there yet get a quarter of the budget at most; later ones are ignored.
     const coPurchases = coPurchaseRead
@@ -189,7 +207,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     let outcome;
     try {
       outcome = personalizeBody({
-        body: decoded.body,
+        body,
         adapter: deps.adapterFor(route),
         record,
         strength: assignment?.strength ?? route.strength,
@@ -197,7 +215,7 @@ export function createSearchHandler(deps: SearchRouteDeps) {
         sectionKey: config.search.sectionKey,
         explain: req.headers[config.search.explainHeader] === '1',
         now,
-        overBudget: () => performance.now() - start > budgetMs,
+        overBudget: () => performance.now() > deadline,
         coPurchases,
       });
     } catch (err) {
@@ -250,8 +268,9 @@ function serverTiming(upstream: OutgoingHttpHeaders[string], durMs: number): str
 
 function sendOriginal(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: Buffer, reason: PassthroughReason, durMs: number): void {
   const out = { ...headers, 'x-sidecart': `passthrough; reason=${reason}`, 'server-timing': serverTiming(headers['server-timing'], durMs) };
-  // The upstream framed the body with its own length or chunking; we send the exact bytes with a length.
-  if (out['content-length'] === undefined) out['content-length'] = String(body.length);
+  // The upstream framed the body with its own length or chunking; we send the exact bytes with a
+  // length — except on 204 and 304, which never have a body and must not get a length from us.
+  if (out['content-length'] === undefined && !isBodilessStatus(status)) out['content-length'] = String(body.length);
   res.writeHead(status, out);
   res.end(body);
 }
@@ -263,17 +282,36 @@ function streamThrough(
   already: Buffer[],
   reason: PassthroughReason,
   durMs: number,
+  bodyDeadline: number,
 ): void {
   res.writeHead(upstream.statusCode, { ...headers, 'x-sidecart': `passthrough; reason=${reason}`, 'server-timing': serverTiming(headers['server-timing'], durMs) });
   for (const chunk of already) res.write(chunk);
+  // Past upstream.bodyTimeoutMs the stream is cut: the client sees a truncated body, not a hang.
+  const timer = setTimeout(() => {
+    upstream.body.destroy();
+    res.destroy();
+  }, Math.max(0, bodyDeadline - performance.now()));
+  upstream.body.once('close', () => clearTimeout(timer));
   upstream.body.on('error', () => res.destroy());
   upstream.body.pipe(res);
 }
 
-/** Buffers up to `limit` bytes. On overflow it stops reading (the stream is left paused for piping). */
-function bufferBody(body: Dispatcher.ResponseData['body'], chunks: Buffer[], limit: number): Promise<'done' | 'too-large' | 'error'> {
+/**
+ * Buffers up to `limit` bytes. On overflow it stops reading (the stream is left paused for
+ * piping); past `deadline` (performance.now()) it drops the body ('timeout').
+ */
+function bufferBody(body: Dispatcher.ResponseData['body'], chunks: Buffer[], limit: number, deadline: number): Promise<'done' | 'too-large' | 'error' | 'timeout'> {
   return new Promise((resolve) => {
     let size = 0;
+    const settle = (outcome: 'done' | 'too-large' | 'error' | 'timeout') => {
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => {
+      body.off('data', onData);
+      body.destroy();
+      settle('timeout');
+    }, Math.max(0, deadline - performance.now()));
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       chunks.push(chunk);
@@ -282,11 +320,11 @@ function bufferBody(body: Dispatcher.ResponseData['body'], chunks: Buffer[], lim
         body.off('end', onEnd);
         body.off('error', onError);
         body.pause();
-        resolve('too-large');
+        settle('too-large');
       }
     };
-    const onEnd = () => resolve('done');
-    const onError = () => resolve('error');
+    const onEnd = () => settle('done');
+    const onError = () => settle('error');
     body.on('data', onData);
     body.once('end', onEnd);
     body.once('error', onError);
