@@ -1,6 +1,6 @@
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProfileUpdater } from '../personalization/profile-update.js';
-import type { SessionContext, ShopperEvent, ShopperProfile, ShopperRecord, ShopperSettings } from '../personalization/types.js';
+import { EMPTY_SHOPPER_RECORD, type SessionContext, type ShopperEvent, type ShopperProfile, type ShopperRecord, type ShopperSettings } from '../personalization/types.js';
 import { eventKey } from './event-key.js';
 import { decodeProfile, encodeProfile } from './profile-codec.js';
 import type { ApplyResult, StoreHealth, StoreRead } from './profile-store.js';
@@ -51,7 +51,7 @@ export interface CachedRecord {
   storedAt: number;
 }
 
-const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
+const EMPTY: ShopperRecord = EMPTY_SHOPPER_RECORD;
 
 /**
  * Decoded profiles kept for the most recently read shoppers, beside the encoded bytes that are
@@ -76,6 +76,12 @@ export class MemoryProfileStore implements ManagedProfileStore {
   private evictions = 0;
   /** Keyed by the encoded Buffer itself: new bytes are a new key; LRU by Map order. */
   private readonly decodedProfiles = new Map<Buffer, ShopperProfile>();
+  /**
+   * Settings of opted-out shoppers whose entry was evicted. An opt-out is never forgotten: the
+   * LRU may drop a shopper's profile, not their "no". Bounded by the number of opt-outs
+   * (~150 bytes each plus the id).
+   */
+  private readonly optedOut = new Map<string, ShopperSettings>();
 
   constructor(private readonly options: MemoryStoreOptions) {
     options.metrics?.memoryCapacityBytes.set(options.maxBytes);
@@ -118,6 +124,7 @@ export class MemoryProfileStore implements ManagedProfileStore {
   }
 
   writeSettingsNow(shopperId: string, settings: ShopperSettings): void {
+    this.optedOut.delete(shopperId);
     const entry = this.entries.get(shopperId) ?? this.newEntry(0);
     entry.settings = settings;
     entry.settingsBytes = JSON.stringify(settings).length;
@@ -131,6 +138,7 @@ export class MemoryProfileStore implements ManagedProfileStore {
   }
 
   eraseNow(shopperId: string, keepSettings: boolean): void {
+    if (!keepSettings) this.optedOut.delete(shopperId);
     const entry = this.entries.get(shopperId);
     if (!entry) return;
     if (keepSettings && entry.settings) {
@@ -147,6 +155,7 @@ export class MemoryProfileStore implements ManagedProfileStore {
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.optedOut.clear();
     this.decodedProfiles.clear();
     this.totalBytes = 0;
     this.report();
@@ -178,7 +187,11 @@ export class MemoryProfileStore implements ManagedProfileStore {
   /** The held record and its age, or null; touches the LRU order. */
   peek(shopperId: string, now: number): CachedRecord | null {
     const entry = this.entries.get(shopperId);
-    if (!entry) return null;
+    if (!entry) {
+      const settings = this.optedOut.get(shopperId);
+      // Evicted but opted out: the "no" is still known (stored long ago, so a near cache re-reads).
+      return settings ? { record: { profile: null, settings, session: null }, storedAt: Number.NEGATIVE_INFINITY } : null;
+    }
     this.entries.delete(shopperId);
     this.entries.set(shopperId, entry);
     // The record is what is held now, but its profile is decoded on first use: a near-cache
@@ -306,6 +319,13 @@ export class MemoryProfileStore implements ManagedProfileStore {
 
   /** (Re)insert an entry as most recent, recount its bytes, then evict down to the limits. */
   private commit(shopperId: string, entry: Entry): void {
+    const kept = this.optedOut.get(shopperId);
+    if (kept) {
+      // Back in the LRU: the entry carries the opt-out again (unless it was given newer settings).
+      entry.settings ??= kept;
+      entry.settingsBytes = JSON.stringify(entry.settings).length;
+      this.optedOut.delete(shopperId);
+    }
     const previous = this.entries.get(shopperId);
     if (previous) {
       this.totalBytes -= previous.bytes;
@@ -316,6 +336,8 @@ export class MemoryProfileStore implements ManagedProfileStore {
     this.totalBytes += entry.bytes;
     while (this.entries.size > this.options.maxShoppers || (this.totalBytes > this.options.maxBytes && this.entries.size > 1)) {
       const oldest = this.entries.keys().next().value as string;
+      const settings = this.entries.get(oldest)!.settings;
+      if (settings && !settings.personalization) this.optedOut.set(oldest, settings);
       this.remove(oldest);
       this.evictions++;
       this.options.metrics?.memoryEvictions.inc();

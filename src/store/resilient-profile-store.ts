@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import { stableFraction } from '../identity/stable-fraction.js';
 import { shopperRef } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ShopperEvent, ShopperRecord, ShopperSettings } from '../personalization/types.js';
+import { EMPTY_SHOPPER_RECORD, type ShopperEvent, type ShopperRecord, type ShopperSettings } from '../personalization/types.js';
 import { bridgeBreakerEvents } from './breaker-metrics.js';
 import type { MemoryProfileStore } from './memory-profile-store.js';
 import type { ApplyResult, FlushResult, ManagedProfileStore, StoreHealth, StoreRead } from './profile-store.js';
@@ -30,12 +30,17 @@ export interface ResilientStoreOptions {
   logger?: Logger;
 }
 
-const EMPTY: ShopperRecord = { profile: null, settings: null, session: null };
+const EMPTY: ShopperRecord = EMPTY_SHOPPER_RECORD;
 /** Share of the near-cache TTL by which shoppers' copies are spread (see `fresh`). */
 const NEAR_CACHE_JITTER = 0.2;
 
 /** For calls that never need stopping (reads): see `callRead`. */
 const NEVER_ABORTED = new AbortController().signal;
+/**
+ * Shoppers Redis knows nothing about, remembered for the near-cache TTL apart from the near cache
+ * itself: a stream of unknown ids (bots, first visits) must not evict the known shoppers' copies.
+ */
+const UNKNOWN_SHOPPERS_MAX = 4096;
 /** A flapping Redis logs its connection changes at most this often. */
 const REDIS_LOG_INTERVAL_MS = 30_000;
 
@@ -59,6 +64,8 @@ export class ResilientProfileStore implements ManagedProfileStore {
   private closed = false;
   /** Bumped on every write per shopper, so a slow Redis read never overwrites a newer cached copy. */
   private readonly versions = new Map<string, number>();
+  /** Shopper id → when Redis said it holds nothing for them (see UNKNOWN_SHOPPERS_MAX). */
+  private readonly unknown = new Map<string, number>();
   private droppedSinceLog = 0;
   private lastDropLog = 0;
 
@@ -103,12 +110,15 @@ export class ResilientProfileStore implements ManagedProfileStore {
     // Writes Redis has not seen yet: Redis's copy alone would miss them.
     if (this.journal.hasPending(shopperId)) return this.readPending(shopperId, cached?.record ?? null);
     if (cached && this.fresh(shopperId, cached.storedAt, now)) return { record: cached.record, source: 'near-cache' };
+    const unknownAt = cached ? undefined : this.unknown.get(shopperId);
+    if (unknownAt !== undefined && this.fresh(shopperId, unknownAt, now)) return { record: EMPTY, source: 'near-cache' };
     const version = this.versions.get(shopperId) ?? 0;
     try {
       // Bytes equal to the held copy's reuse its decoded profile (and its soundness check).
       const fetched = await this.callRead(() => this.options.redis.readEncoded(shopperId, (bytes) => this.options.memory.decodedIfHeld(shopperId, bytes)));
       if ((this.versions.get(shopperId) ?? 0) === version && !this.journal.hasPending(shopperId)) {
-        this.options.memory.put(shopperId, fetched.record, now, fetched.encodedProfile, true, fetched.sizes);
+        if (!cached && isEmptyRecord(fetched.record)) this.rememberUnknown(shopperId, now);
+        else this.options.memory.put(shopperId, fetched.record, now, fetched.encodedProfile, true, fetched.sizes);
       }
       return { record: fetched.record, source: 'redis' };
     } catch (error) {
@@ -424,9 +434,20 @@ export class ResilientProfileStore implements ManagedProfileStore {
     return age < ttl * (1 - NEAR_CACHE_JITTER) || age < ttl - ttl * NEAR_CACHE_JITTER * stableFraction(shopperId);
   }
 
+  private rememberUnknown(shopperId: string, now: number): void {
+    this.unknown.delete(shopperId);
+    if (this.unknown.size >= UNKNOWN_SHOPPERS_MAX) this.unknown.delete(this.unknown.keys().next().value!);
+    this.unknown.set(shopperId, now);
+  }
+
   private bump(shopperId: string): void {
+    this.unknown.delete(shopperId);
     this.versions.set(shopperId, (this.versions.get(shopperId) ?? 0) + 1);
     // Bounded: versions only matter while a read is in flight.
     if (this.versions.size > 10_000) this.versions.clear();
   }
+}
+
+function isEmptyRecord(record: ShopperRecord): boolean {
+  return record.profile === null && record.settings === null && record.session === null;
 }

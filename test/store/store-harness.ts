@@ -18,6 +18,7 @@ export interface StoreConfigInput {
   keyPrefix?: string;
   commandTimeoutMs?: number;
   nearCacheTtlMs?: number;
+  maxShoppers?: number;
   journalMaxEntries?: number;
   /** Default: the memory journal (most store tests are about replay, not where it is kept). */
   journal?: Partial<SidecartConfig['store']['journal']>;
@@ -34,7 +35,7 @@ export function storeConfig(input: StoreConfigInput): SidecartConfig {
         connectTimeoutMs: 500,
         commandTimeoutMs: input.commandTimeoutMs ?? 1_000,
       },
-      memory: { nearCacheTtlMs: input.nearCacheTtlMs ?? 0 },
+      memory: { nearCacheTtlMs: input.nearCacheTtlMs ?? 0, ...(input.maxShoppers ? { maxShoppers: input.maxShoppers } : {}) },
       // Generous defaults for a slow shared machine; tests that need others say so.
       breaker: { timeoutMs: 250, errorThresholdPercentage: 50, resetTimeoutMs: 500, volumeThreshold: 3, rollingCountTimeoutMs: 2_000, rollingCountBuckets: 10, ...input.breaker },
       journalMaxEntries: input.journalMaxEntries ?? 10_000,
