@@ -4,7 +4,7 @@ import { dietaryFit, dietaryRule, knownPreferences, normalizeTag } from './dieta
 import { entryFor, setEntry } from './keyed-record.js';
 import { boundProfile } from './profile-bounds.js';
 import { repairProfile } from './profile-guard.js';
-import { addPurchaseQuantity, addPurchaseTime } from './purchase-stats.js';
+import { addPurchaseOrder, addPurchaseQuantity, addPurchaseTime } from './purchase-stats.js';
 import { addSeasonPurchase } from './seasons.js';
 import { updateSession } from './session-update.js';
 import { signalWeights } from './signal-weights.js';
@@ -22,17 +22,29 @@ export type ProfileUpdater = (state: ProfileState, events: ShopperEvent[], now: 
 // Used when no config is passed (tests, tools); equal to the schema's defaults.
 const FALLBACK = { halfLifeDays: 30, maxProducts: 60, maxAffinities: 30, maxGapDays: 90, extraTags: [] as string[] };
 
-/** Same product twice in one event counts as one line with the summed quantity. */
-function mergeItems(items: readonly EventItem[]): EventItem[] {
+/**
+ * Same product on two lines of one event (a basket with two lines of milk holds both) counts as
+ * one line with the summed quantity: one signal, one purchase, one basket item. Fields a line
+ * leaves out are taken from the product's other lines.
+ */
+export function mergeItems(items: readonly EventItem[]): EventItem[] {
   if (items.length < 2) return items as EventItem[];
   const byId = new Map<string, EventItem>();
   for (const item of items) {
+    if (typeof item?.id !== 'string') continue; // the updater skips such lines anyway
     const seen = byId.get(item.id);
-    if (seen) byId.set(item.id, { ...seen, quantity: seen.quantity + item.quantity });
-    else byId.set(item.id, item);
+    if (!seen) {
+      byId.set(item.id, item);
+      continue;
+    }
+    const merged: EventItem = { ...item, ...seen, quantity: lineQuantity(seen) + lineQuantity(item) };
+    byId.set(item.id, merged);
   }
   return [...byId.values()];
 }
+
+/** A line's quantity as a purchase counts it (see addPurchaseQuantity): a missing or bad one is 1. */
+const lineQuantity = (item: EventItem): number => (Number.isFinite(item.quantity) && item.quantity > 0 ? item.quantity : 1);
 
 /**
  * Apply events to a profile (pure: returns a new state, the input is not touched). Events must
@@ -79,6 +91,7 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
       if (!purchase) continue;
       stat.n += 1;
       addPurchaseQuantity(stat, item.quantity);
+      addPurchaseOrder(stat, profile.orders, stat.last > 0 && event.at < stat.last);
       addPurchaseTime(stat, event.at, maxGapDays);
       if (keepSeasons) addSeasonPurchase(stat, event.at);
       profile.dietaryBase += 1;

@@ -117,3 +117,30 @@ describe('applyEvents', () => {
     expect(session!.queries).toEqual(['oat milk']);
   });
 });
+
+describe('one event naming a product on two lines', () => {
+  const lines = (...quantities: number[]) => quantities.map((quantity) => ({ id: 'eggs', quantity }));
+
+  it('sums the lines: one purchase of the total quantity, one signal, one basket item', () => {
+    const p = profileFrom([purchase(day(0), ...lines(2, 3), 'milk')], day(0));
+    expect(p.products.eggs).toMatchObject({ n: 1, q: 5 });
+    expect(p.products.eggs!.w).toBeCloseTo(1.0);
+    expect(p.signals).toBe(2);
+    expect(p.orders).toBe(1);
+    expect(p.basketMean).toBe(2);
+    // Exactly what one line of five gives.
+    expect(p).toEqual(profileFrom([purchase(day(0), { id: 'eggs', quantity: 5 }, 'milk')], day(0)));
+  });
+
+  it('the summed quantity becomes the usual one', () => {
+    const p = profileFrom([purchase(day(0), ...lines(2, 3)), purchase(day(7), ...lines(1, 4)), purchase(day(14), { id: 'eggs', quantity: 5 })], day(14));
+    expect(p.products.eggs).toMatchObject({ n: 3, q: 5, qn: 3 });
+  });
+
+  it("keeps a field only another line of the product carries", () => {
+    const p = profileFrom([purchase(day(0), { id: 'eggs', quantity: 1 }, { id: 'eggs', quantity: 1, brand: 'Happy Hens', tags: ['organic'] })], day(0));
+    expect(p.products.eggs).toMatchObject({ q: 2, brand: 'Happy Hens' });
+    expect(Object.keys(p.brands)).toEqual(['Happy Hens']);
+    expect(Object.keys(p.tags)).toEqual(['organic']);
+  });
+});
