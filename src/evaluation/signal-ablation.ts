@@ -1,12 +1,22 @@
-import type { FeatureName, PersonalizationConfig } from '../config/schema.js';
-import { DEFAULT_FEATURES } from '../personalization/features.js';
+import { DEFAULT_FEATURES, type FeatureName, type PersonalizationConfig } from '../config/schema.js';
+import type { ScoreTermFeature } from '../personalization/score-terms.js';
 import { measure, type EvaluationResult, type Prepared } from './run-evaluation.js';
 
-// Issue 9's signals, each switched on alone against a run with all of them off: the change in
+// The optional signals, each switched on alone against a run with all of them off: the change in
 // F1 of the predicted basket (usual ∪ reorder ∪ complementary) and in the mean aisle position of
 // the bought product. A signal whose input the data does not carry cannot move the numbers.
 
 export const SIGNALS = ['complementary', 'price_sensitivity', 'quantity_memory', 'household', 'seasonal'] as const satisfies readonly FeatureName[];
+
+/** Features on in every run of the ablation: the base ranking and lists the signals add to. */
+export const BASE_FEATURES = ['smart_ranking', 'usual', 'reorder', 'dietary'] as const satisfies readonly FeatureName[];
+
+/**
+ * Every score term's feature is measured alone or is part of the base: a new term behind a new
+ * feature does not compile until the feature is added to one of the two lists.
+ */
+type Unmeasured = Exclude<ScoreTermFeature, (typeof SIGNALS)[number] | (typeof BASE_FEATURES)[number]>;
+const _everyScoreTermMeasured: [Unmeasured] extends [never] ? true : Unmeasured = true;
 
 /** Why a signal cannot show an effect on the grocery history. */
 export const NOT_IN_DATA: Partial<Record<(typeof SIGNALS)[number], string>> = {

@@ -1,6 +1,7 @@
 import type { HitView } from './hit-view.js';
 import { dietaryFit } from './dietary-vocabulary.js';
-import { hitTags, personalScore, type RankContext } from './rank-context.js';
+import { hitTags, type RankContext } from './rank-context.js';
+import { personalScore } from './score-terms.js';
 
 // Reranking: blend the backend's order with the shopper's affinity under a strength knob.
 //   score(i) = (1 − s) · (1 − i/N) + s · affinity(hit i)
