@@ -85,6 +85,8 @@ export interface SidecartLaunch {
   distDir?: string;
   /** Write a V8 CPU profile into this directory on exit. */
   profileDir?: string;
+  /** The `events` config section (default: the call rate limit off, so seeding is not limited). */
+  events?: Record<string, unknown>;
 }
 
 /** sidecart as it runs in production: its own process, its config file, logging at warn. */
@@ -100,7 +102,7 @@ export async function startSidecartProcess(launch: SidecartLaunch): Promise<Side
       ...(launch.redisUrl ? { redis: { url: launch.redisUrl }, ...(launch.nearCache ? {} : { memory: { nearCacheTtlMs: 0 } }) } : {}),
     },
     // Seeding sends one batch per shopper quickly; the limit is not what is measured.
-    events: { rateLimitPerSecond: 0 },
+    events: launch.events ?? { rateLimitPerSecond: 0 },
     logging: { level: 'warn' },
   };
   const dir = mkdtempSync(join(tmpdir(), `sidecart-bench-${launch.name}-`));

@@ -8,6 +8,7 @@ import { REPO_ROOT } from '../test/support/child-process.js';
 import { startRedis, type RedisServer } from '../test/support/redis-server.js';
 import { profileArgs, startSidecartProcess, startTsScript, type BenchProcess, type SidecartProcess } from './bench-processes.js';
 import { buildPage } from './fixture-pages.js';
+import { runIngestStall } from './ingest-stall.js';
 import { runScenarios, type Targets } from './scenarios.js';
 import { runSoak } from './soak.js';
 import { seedShoppers, shopperIds } from './shoppers.js';
@@ -19,7 +20,8 @@ import { seedShoppers, shopperIds } from './shoppers.js';
 //   --duration S       seconds per saturation and fixed-rate run (10)
 //   --rate R           the fixed rate in req/s (1000)
 //   --connections C    autocannon connections at saturation (32)
-//   --only a,b         only these (passthrough, memory-24, redis-24, redis-near-24, memory-100, redis-100, overhead, hung)
+//   --only a,b         only these (passthrough, memory-24, redis-24, redis-near-24, memory-100, redis-100, overhead, hung,
+//                      ingest-stall: searches while one shopper sends the largest batches; alone, it starts only its own sidecarts)
 //   --no-fixed         saturation pairs only (no fixed-rate pairs)
 //   --soak S           only the soak: S seconds at the fixed rate against sidecart with Redis
 //   --profile          sidecart writes V8 CPU profiles to bench/out/profiles
@@ -102,9 +104,27 @@ try {
     return sidecart;
   };
 
+  const only = args.only?.split(',') ?? null;
+  const ingestStall = () =>
+    runIngestStall({
+      backendUrl,
+      redisUrl: redis!.url,
+      ids,
+      compiled,
+      distDir,
+      durationS: Number(args.duration ?? (quick ? 3 : 10)),
+      rounds: Number(args.rounds ?? (quick ? 1 : 3)),
+      rate: Number(args.rate),
+      write,
+      machine: machine(),
+      command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      log,
+    });
   if (args.soak) {
     const sidecart = await startSidecart('redis', redis.url);
     await runSoak({ sidecart, seconds: Number(args.soak), rate: Number(args.rate), ids, machine: machine(), write, log });
+  } else if (only?.length === 1 && only[0] === 'ingest-stall') {
+    await ingestStall();
   } else {
     const floorArgs = (name: string) => (profileDir ? profileArgs(profileDir, name) : []);
     const floorBuffer = await startTsScript('bench/floor-proxy.ts', { UPSTREAM_URL: backendUrl, FLOOR_MODE: 'buffer' }, floorArgs('floor-buffer'));
@@ -140,6 +160,7 @@ try {
       loadAverage: loadavg(),
       log,
     });
+    if (only === null || only.includes('ingest-stall')) await ingestStall();
   }
 } finally {
   await stopAll();
