@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withEngineRoutes } from './engine-routes.js';
 
 // The one place that defines every config key, its type, default and meaning. Each nested object
 // defaults to its own parsed empty value (`.prefault({})`), so a field's default is written once,
@@ -35,6 +36,10 @@ export const ADAPTER_NAMES = [
   'generic',
 ] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
+
+/** Engines whose standard routes `engine` sets up (every adapter but generic). */
+export const ENGINE_NAMES = ['elasticsearch', 'opensearch', 'solr', 'algolia', 'meilisearch', 'typesense'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 
 /** Paths are dot-separated (`data.items`, `meta.brand`); `""` means the document itself. */
 const jsonPath = z.string().regex(/^(?:[^.]+(?:\.[^.]+)*)?$/, 'a dot path without empty segments (a.b.0)');
@@ -398,6 +403,13 @@ export const configSchema = z
          * pass-through request through http-proxy-middleware.
          */
         passthroughFastLane: z.boolean().default(true),
+        /**
+         * Send the storefront's Host to the backend. Off: the backend gets its own (the authority
+         * of `url`), which hosted engines route on; the storefront's is in X-Forwarded-Host.
+         */
+        preserveHost: z.boolean().default(false),
+        /** PEM file of a private CA an HTTPS backend's certificate is verified against (besides the public ones). */
+        caFile: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),
@@ -416,7 +428,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Sets up this engine's standard single and multi-query search routes (src/config/engine-routes.ts); `routes` adds or overrides by path. */
+    engine: z.enum(ENGINE_NAMES).optional(),
     routes: z.array(routeSchema).default([]),
+    cors: z
+      .object({
+        /**
+         * Browser origins sidecart answers CORS preflights for itself (search routes and
+         * /sidecart/v1), for backends without CORS. Empty: preflights of search routes go to the backend.
+         */
+        allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme://host[:port]')).default([]),
+      })
+      .strict()
+      .prefault({}),
     store: storeSchema.prefault({}),
     personalization: personalizationSchema.prefault({}),
     events: eventsSchema.prefault({}),
@@ -473,7 +497,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['experiments', i, 'variants'], message: 'weights must add up to more than 0' });
       }
     });
-  });
+  })
+  // The engine's standard routes after the store's own (which add or override by path).
+  .overwrite((config) => (config.engine ? { ...config, routes: withEngineRoutes(config.routes, config.engine, (route) => routeSchema.parse(route)) } : config));
 
 export type SidecartConfig = z.output<typeof configSchema>;
 export type RouteConfig = SidecartConfig['routes'][number];
