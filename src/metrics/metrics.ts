@@ -86,7 +86,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     }),
     journalDropped: new Counter({
       name: 'sidecart_replay_journal_dropped_total',
-      help: 'Writes dropped because the replay journal was full.',
+      help: 'Writes refused (503) because Redis was away and the replay journal was absent or full.',
       registers: r,
     }),
     journalReplayed: new Counter({
