@@ -20,7 +20,7 @@ async function start(): Promise<RunningSidecart> {
   const proxy = await startSidecart({
     upstream: { url: backend.url },
     routes: [{ path: '/products/_search', adapter: 'elasticsearch', budgetMs: 500 }],
-    store: { redis: { url: redis.url, keyPrefix: 'sc-test', commandTimeoutMs: 1000, connectTimeoutMs: 2000 }, breaker: { timeoutMs: 1000 } },
+    store: { redis: { url: redis.url, keyPrefix: 'sc-test', commandTimeoutMs: 1000, connectTimeoutMs: 2000 }, breaker: { timeoutMs: 1000 }, journal: { memory: true } },
     admin: { token: TOKEN },
   });
   running.push(proxy);
