@@ -183,9 +183,14 @@ export function createSidecart(options: SidecartOptions): Sidecart {
       logger.info({ drainDelayMs, shutdownGraceMs }, 'shutting down: unready, draining');
       if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
       const closed = new Promise<void>((resolve) => traffic.close(() => resolve()));
+      // close() ends only the sockets idle right now; a keep-alive socket whose response is still
+      // going out goes idle later and would hold the drain to the grace period's end. Sweep them.
       traffic.closeIdleConnections();
+      const sweep = setInterval(() => traffic.closeIdleConnections(), 50);
       const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), shutdownGraceMs).unref());
-      if ((await Promise.race([closed, grace])) === 'grace') {
+      const drained = await Promise.race([closed, grace]);
+      clearInterval(sweep);
+      if (drained === 'grace') {
         logger.warn('grace period over; closing remaining connections');
         traffic.closeAllConnections();
       }
