@@ -66,22 +66,15 @@ export function createEventsRouter(deps: EventsRouterDeps): Router {
       shopperId = shopper.id;
       // Admin calls are trusted backfills and are not limited; shoppers are.
       const verdict = limiter.take(shopperId, { perSecond: config.events.rateLimitPerSecond, burst: config.events.rateLimitBurst }, now);
-      if (!verdict.allowed) {
-        deps.metrics.eventsRejected.inc({ reason: 'rate-limited' });
-        res.set('Retry-After', String(verdict.retryAfterSeconds));
-        return sendApiError(res, 429, 'rate_limited', `too many event calls for this shopper; retry after ${verdict.retryAfterSeconds} s`);
-      }
+      if (!verdict.allowed) return rejectRate(res, verdict.retryAfterSeconds, 'event calls');
     }
 
     const read = readBatchEnvelope(body, config.events);
     if (!read.ok) return rejectInvalid(res, read);
     if (!admin) {
+      // The call's cost is its items: a shopper within its call rate may still send too many.
       const verdict = itemLimiter.take(shopperId, { perSecond: config.events.itemRateLimitPerSecond, burst: config.events.itemRateLimitBurst }, now, read.envelope.items);
-      if (!verdict.allowed) {
-        deps.metrics.eventsRejected.inc({ reason: 'rate-limited' });
-        res.set('Retry-After', String(verdict.retryAfterSeconds));
-        return sendApiError(res, 429, 'rate_limited', `too many event items for this shopper (${config.events.itemRateLimitPerSecond}/s); retry after ${verdict.retryAfterSeconds} s`);
-      }
+      if (!verdict.allowed) return rejectRate(res, verdict.retryAfterSeconds, 'event items');
     }
     const parsed = await parseEnvelopeEventsInSlices(read.envelope, config.events, now, config.events.sliceItems);
     if (!parsed.ok) return rejectInvalid(res, parsed);
@@ -93,6 +86,11 @@ export function createEventsRouter(deps: EventsRouterDeps): Router {
     const keptIn = result.journaled ? 'journal' : deps.store.health?.().backend === 'memory' ? 'memory' : 'redis';
     res.status(202).json({ accepted: result.applied, duplicates: result.duplicates, stored: keptIn });
   });
+  const rejectRate = (res: Response, retryAfterSeconds: number, what: string) => {
+    deps.metrics.eventsRejected.inc({ reason: 'rate-limited' });
+    res.set('Retry-After', String(retryAfterSeconds));
+    sendApiError(res, 429, 'rate_limited', `too many ${what} for this shopper; retry after ${retryAfterSeconds} s`);
+  };
   const rejectInvalid = (res: Response, error: { field: string; message: string }) => {
     deps.metrics.eventsRejected.inc({ reason: 'invalid' });
     sendApiError(res, 400, 'invalid_event', `${error.field}: ${error.message}`, error.field);
