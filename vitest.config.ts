@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: unit tests are pure and fast; integration tests start real processes
 // (backend, redis-server, prometheus) on loopback ports and get longer timeouts. The global
-// setup runs once per run and installs the programs those tests start when they are missing.
+// setup runs once per run and installs the programs those tests start when they are missing;
+// every test file first seeds fast-check (FC_SEED or a fixed seed) so property runs replay.
 export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
@@ -13,6 +14,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts'],
           testTimeout: 10_000,
+          setupFiles: ['test/support/fast-check-seed.ts'],
         },
       },
       {
@@ -22,6 +24,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          setupFiles: ['test/support/fast-check-seed.ts'],
         },
       },
     ],
