@@ -10,7 +10,7 @@ import type { SidecartConfig } from './schema.js';
  * running values and logs that a restart is needed. Everything else applies at once.
  */
 const RESTART_ONLY = ['upstream', 'identity', 'admin'] as const;
-const RESTART_ONLY_NESTED = { server: ['host', 'port', 'opsPort', 'keepAliveTimeoutMs'], store: ['redis', 'memory', 'journalMaxEntries'] } as const;
+const RESTART_ONLY_NESTED = { server: ['host', 'port', 'opsPort', 'keepAliveTimeoutMs'], store: ['redis', 'memory', 'journalMaxEntries', 'journalMaxBytes', 'journal'] } as const;
 
 /** The new config with restart-only parts taken from the running one; names what was held back. */
 export function mergeReload(running: SidecartConfig, next: SidecartConfig): { config: SidecartConfig; heldBack: string[] } {
