@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { complementScores } from '../../src/personalization/complementary.js';
 import { normalizeTag } from '../../src/personalization/dietary-vocabulary.js';
+import { entryFor, keyedRecord, ownEntry, setEntry } from '../../src/personalization/keyed-record.js';
 import { enabledFeatures } from '../../src/personalization/features.js';
 import { personalize } from '../../src/personalization/personalize.js';
 import { repairProfile, usableProfile } from '../../src/personalization/profile-guard.js';
@@ -99,6 +100,19 @@ describe('the profile updater with adversarial keys', () => {
       }),
       { seed: FC_SEED, numRuns: 150 },
     );
+  });
+});
+
+describe('keyed records', () => {
+  it('setEntry never runs the __proto__ setter, on a prototype-free record or a plain object handed in by mistake', () => {
+    for (const record of [keyedRecord<unknown>(), {} as Record<string, unknown>]) {
+      for (const key of ADVERSARIAL_KEYS) setEntry(record, key, { w: 1 });
+      expect(Object.keys(record).sort()).toEqual([...ADVERSARIAL_KEYS].sort());
+      expect(Object.getPrototypeOf(record)).toBe(Object.getPrototypeOf(record) === null ? null : Object.prototype);
+      expect(ownEntry(record, 'hasOwnProperty')).toEqual({ w: 1 });
+    }
+    expect(ownEntry({}, 'toString')).toBeUndefined();
+    expect(entryFor(keyedRecord<number>(), 'constructor', () => 7)).toBe(7);
   });
 });
 
