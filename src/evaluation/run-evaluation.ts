@@ -59,7 +59,7 @@ export interface EvaluationOptions {
   config: PersonalizationConfig;
   /** Ranking strength for the aisle searches (the route default is 0.5). */
   strength: number;
-  /** Feature switches for every shopper (e.g. one issue-9 signal on). */
+  /** Feature switches for every shopper (e.g. one optional signal on, for the ablation). */
   features?: Partial<Record<FeatureName, boolean>>;
   /** With complementary on: also the store-wide pair counts (default), or the shopper's own baskets only. */
   storeWide?: boolean;

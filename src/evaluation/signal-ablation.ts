@@ -74,7 +74,7 @@ const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs
 
 export function formatAblation(base: EvaluationResult, rows: readonly SignalRow[]): string {
   return [
-    `(c) Issue 9 signals, each on alone vs all off (all off: F1 ${base.sets.union.f1.toFixed(4)}, mean position ${base.positions.personalized.mean.toFixed(2)}; lower position is better)`,
+    `(c) Optional signals, each on alone vs all off (all off: F1 ${base.sets.union.f1.toFixed(4)}, mean position ${base.positions.personalized.mean.toFixed(2)}; lower position is better)`,
     '',
     '| signal | on by default | F1 | ΔF1 | mean position | Δ position | note |',
     '| --- | :---: | ---: | ---: | ---: | ---: | --- |',

@@ -3,7 +3,8 @@ import { configSchema } from '../../src/config/schema.js';
 import { describeShopper, STORE_WIDE_NOTE } from '../../src/controls/describe-shopper.js';
 import { emptyProfile, type ShopperProfile, type ShopperRecord } from '../../src/personalization/types.js';
 
-// GET /sidecart/v1/me shows the household estimate with its confidence (issue 9).
+// GET /sidecart/v1/me shows the household estimate with its confidence, so a shopper can see
+// what sidecart guessed about their household and how sure it is.
 
 const config = configSchema.parse({});
 const NOW = Date.UTC(2026, 2, 1);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { personalize } from '../../src/personalization/personalize.js';
 import { config, day, profileFrom, purchase, record } from './fixtures.js';
 
-// What the household feature did, said in the section (issue 9).
+// What the household feature did, said in the section (so the storefront can show why a
+// reorder date moved).
 
 // Milk and bread every 10 days (the household's rhythm); coffee seen with one gap of 16 days.
 const events = [0, 10, 20, 30].map((d) => purchase(day(d), 'milk', 'bread'));

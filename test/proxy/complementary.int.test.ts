@@ -7,7 +7,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { createProfileUpdater } from '../../src/personalization/profile-update.js';
 import { createProfileStore } from '../../src/store/create-profile-store.js';
 
-// Store-wide complementary items (issue 9) over real sockets with a real Redis: several shoppers'
+// Store-wide complementary items (personalization.complementaryStoreWide) over real sockets with a real Redis: several shoppers'
 // purchases become pair counts; another shopper's search lists the partner with a reason, and
 // nothing in that response names the other shoppers or their baskets.
 
