@@ -132,7 +132,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     live,
     logger,
     handleSearch: createSearchHandler(searchDeps),
-    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, bodyTimeoutMs: config.upstream.bodyTimeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, logger, metrics, onProxyResponse: tap.onProxyResponse })),
+    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, bodyTimeoutMs: config.upstream.bodyTimeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, backendHost: !config.upstream.preserveHost, logger, metrics, onProxyResponse: tap.onProxyResponse })),
     apiRouters,
     apiBodyLimit: () => live.current().events.maxBodyBytes,
   });

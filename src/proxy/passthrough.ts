@@ -29,6 +29,11 @@ export interface PassthroughOptions {
   pool?: Dispatcher;
   /** Requests that must take http-proxy-middleware (traffic taps read its upstream response). */
   needsHpm?: (req: IncomingMessage) => boolean;
+  /**
+   * Send the backend its own Host (the target's authority) instead of the storefront's: the app
+   * sets it unless upstream.preserveHost. `pool` must do the same (createUpstreamPool does).
+   */
+  backendHost?: boolean;
 }
 
 /**
@@ -59,7 +64,7 @@ function createHpmPassthrough(options: PassthroughOptions, target: ReturnType<ty
   const timedOut = new WeakSet<IncomingMessage>();
   return createProxyMiddleware<IncomingMessage, ServerResponse>({
     target,
-    changeOrigin: false,
+    changeOrigin: options.backendHost === true,
     xfwd: true,
     ws: false, // upgrades are routed explicitly by the traffic server
     agent: options.agent,

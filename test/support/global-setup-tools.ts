@@ -15,6 +15,8 @@ export const TEST_TOOLS: readonly TestTool[] = [
   { command: 'redis-cli', debianPackage: 'redis-tools', usedBy: 'the Redis Cluster tests' },
   { command: 'promtool', debianPackage: 'prometheus', usedBy: 'the alert-rule, dashboard and scrape tests (test/deploy)' },
   { command: 'prometheus', debianPackage: 'prometheus', usedBy: 'the scrape test (test/deploy)' },
+  { command: 'openssl', debianPackage: 'openssl', usedBy: 'the HTTPS upstream test (a private CA made per run; test/proxy/upstream-host-tls.int.test.ts)' },
+  { command: 'chromium', debianPackage: 'chromium', usedBy: 'the browser storefront test (test/demo/storefront-browser.int.test.ts)' },
 ];
 
 /** What the global setup provides: each tool it could not find nor install, with the reason. */
