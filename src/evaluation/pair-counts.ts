@@ -26,14 +26,14 @@ export class PairCounts {
     const row = this.counts.get(id);
     if (!row) return undefined;
     const best = [...row.entries()].filter(([b]) => b !== id).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, MAX_PARTNERS);
-    const out: Record<string, number> = Object.fromEntries(best);
+    const out: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(best));
     out[id] = row.get(id) ?? 0;
     this.top.set(id, out);
     return out;
   }
 
   forAnchors(ids: readonly string[]): CoPurchases {
-    const out: CoPurchases = {};
+    const out: CoPurchases = Object.create(null) as CoPurchases;
     for (const id of ids) {
       const p = this.partners(id);
       if (p) out[id] = p;

@@ -53,7 +53,8 @@ export const COUNTED_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Keep only what may leave the store: pairs with enough baskets, and the anchor's own count. */
 export function publishable(anchor: string, partners: Iterable<[string, number]>, minBaskets: number): Record<string, number> | null {
-  const out: Record<string, number> = {};
+  // Product ids come from shoppers' events: a prototype-free record never sees `__proto__` as special.
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   let any = false;
   for (const [id, n] of partners) {
     if (id === anchor) {
