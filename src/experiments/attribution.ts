@@ -3,7 +3,7 @@ import type { EventSource } from '../events/ingest-events.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ShopperEvent } from '../personalization/types.js';
-import type { SearchServed } from '../proxy/search-route.js';
+import type { SearchServed } from '../proxy/search-served.js';
 import { RecentMap } from './recent-map.js';
 
 // Attribution, per process and in memory: which variant each recently seen shopper was exposed

@@ -2,7 +2,7 @@ import type { ExperimentConfig, RouteConfig } from '../config/schema.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { ShopperIdentity } from '../identity/shopper-identity.js';
 import { stableFraction } from '../identity/stable-fraction.js';
-import type { VariantAssignment } from '../proxy/search-route.js';
+import type { VariantAssignment } from '../proxy/search-served.js';
 
 /**
  * Where a shopper falls in an experiment, as a number in [0, 1): the stable fraction (FNV-1a +

@@ -12,7 +12,7 @@ import { movedUp, rankHits } from './rank.js';
 import { profileView, viewReorder, type ProfileView } from './profile-view.js';
 import { tagLiftOnPage } from './tag-lift.js';
 import type { PersonalizationSection } from './section-types.js';
-import type { ShopperRecord } from './types.js';
+import { EMPTY_SHOPPER_RECORD, type ShopperRecord } from './types.js';
 
 // The one entry point the search route calls: load → score → sort → compile sections. Pure, and
 // it never throws: whatever goes wrong, the answer is the backend's order.
@@ -81,20 +81,42 @@ function shownElsewhere(hits: readonly HitView[], record: ShopperRecord, usual: 
  * the anchors are the shopper's staples, and the view already holds their partners.
  */
 function complementsFor(view: ProfileView | null, session: ShopperRecord['session'], coPurchases: CoPurchases | undefined, now: number, halfLifeDays: number): Map<string, ComplementaryCandidate> {
-  const profile = view?.profile ?? null;
-  const anchors = complementAnchors(profile, session, now, halfLifeDays, view?.staples);
+  const anchors = anchorsFor(view, session, now, halfLifeDays);
   if (view && !coPurchases && anchors === view.staples) return view.stapleComplements;
-  return complementScores(anchors, profile, coPurchases);
+  return complementScores(anchors, view?.profile ?? null, coPurchases);
+}
+
+/** The complementary anchors: the cart, else the staples of the shopper's profile view. */
+function anchorsFor(view: ProfileView | null, session: ShopperRecord['session'], now: number, halfLifeDays: number): string[] {
+  return complementAnchors(view?.profile ?? null, session, now, halfLifeDays, view?.staples);
+}
+
+/** The shopper's profile view, or null without a usable profile (the view is memoized per profile). */
+function viewOf(record: ShopperRecord, config: PersonalizationConfig, now: number): ProfileView | null {
+  const profile = usableProfile(record.profile, now);
+  return profile ? profileView(profile, config, now) : null;
+}
+
+/**
+ * The anchors whose store-wide co-purchase counts this shopper's search will use: none when the
+ * store keeps no counts, the shopper opted out or has the complementary feature off, or there is
+ * nothing to anchor on. The search route reads the counts while the backend answers; the
+ * profile view built here is the one personalize() then reuses.
+ */
+export function coPurchaseAnchors(config: PersonalizationConfig, record: ShopperRecord, now: number): string[] {
+  if (!config.complementaryStoreWide || record.settings?.personalization === false) return [];
+  if (!enabledFeatures(config, record).includes('complementary')) return [];
+  return anchorsFor(viewOf(record, config, now), record.session, now, config.halfLifeDays);
 }
 
 function run(input: PersonalizeInput): PersonalizeResult {
   const { hits, config, now } = input;
-  const record: ShopperRecord = input.record ?? { profile: null, settings: null, session: null };
+  const record: ShopperRecord = input.record ?? EMPTY_SHOPPER_RECORD;
   if (record.settings?.personalization === false) return untouched(hits, false);
   const features = enabledFeatures(config, record);
   const on = (f: (typeof features)[number]) => features.includes(f);
-  const profile = usableProfile(record.profile, now);
-  const view = profile ? profileView(profile, config, now) : null;
+  const view = viewOf(record, config, now);
+  const profile = view?.profile ?? null;
   const complements = on('complementary') ? complementsFor(view, record.session, input.coPurchases, now, config.halfLifeDays) : new Map<string, never>();
   const preferences = on('dietary') ? activePreferences(profile, record.settings, config.dietary, view?.inferred) : [];
   const smart = on('smart_ranking');

@@ -108,6 +108,9 @@ export interface ShopperRecord {
   session: SessionContext | null;
 }
 
+/** A shopper nothing is known about (one shared object: never edit it, build a new record instead). */
+export const EMPTY_SHOPPER_RECORD: ShopperRecord = { profile: null, settings: null, session: null };
+
 export function emptyProfile(now: number): ShopperProfile {
   return {
     v: 1,

@@ -14,8 +14,8 @@ export interface DecodeLimits {
 }
 
 /** The codings to undo, in the order to undo them (the reverse of the listed order), or null for an unknown one. */
-export function codingsToUndo(contentEncoding: string | undefined): string[] | null {
-  if (!contentEncoding) return [];
+export function codingsToUndo(contentEncoding: string | undefined): readonly string[] | null {
+  if (!contentEncoding) return NONE;
   const codings: string[] = [];
   for (const part of contentEncoding.split(',')) {
     const coding = part.trim().toLowerCase();
@@ -28,6 +28,8 @@ export function codingsToUndo(contentEncoding: string | undefined): string[] | n
 }
 
 const KNOWN = new Set(['gzip', 'x-gzip', 'br', 'deflate']);
+/** Most search responses are not encoded: one shared empty list for them. */
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Decodes a copy of the upstream body (the original bytes stay untouched for pass-through).

@@ -4,42 +4,26 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
 import type { SearchAdapter } from '../adapters/adapter.js';
 import type { LiveConfig } from '../config/live-config.js';
-import type { PersonalizationConfig, RouteConfig } from '../config/schema.js';
+import type { RouteConfig, SidecartConfig } from '../config/schema.js';
 import { identityVaryHeaders, type IdentityResolver, type ShopperIdentity } from '../identity/shopper-identity.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CoPurchases, PersonalizeResult } from '../personalization/personalize.js';
-import type { ShopperRecord } from '../personalization/types.js';
+import { EMPTY_SHOPPER_RECORD, type ShopperRecord } from '../personalization/types.js';
 import type { CoPurchaseStore } from '../store/co-purchase-store.js';
 import type { ProfileStore, StoreRead } from '../store/profile-store.js';
-import { CO_PURCHASE_WAIT_SHARE, coPurchasesWithin, readCoPurchases } from './co-purchase-read.js';
+import { CO_PURCHASE_WAIT_SHARE, readCoPurchases } from './co-purchase-read.js';
 import { codingsToUndo, decodeWithin } from './decode-body.js';
-import { isBodilessStatus, passthroughResponseHeaders, personalizedResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
+import { passthroughResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
 import type { PassthroughReason } from './passthrough-reason.js';
-import { personalizeBody } from './personalize-body.js';
-import { parseableBytes } from './search-budget.js';
+import { personalizeBody, type PersonalizeBodyResult } from './personalize-body.js';
+import { sendOriginal, sendPersonalized } from './search-answers.js';
+import { parseableBytes, within } from './search-budget.js';
+import type { SearchServed, VariantAssignment } from './search-served.js';
+import { bufferBody, streamThrough } from './search-upstream-body.js';
 import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
 
-/** An experiment's say on one search: which variant, and whether it personalizes. */
-export interface VariantAssignment {
-  experiment: string;
-  variant: string;
-  personalize: boolean;
-  strength?: number;
-}
-
-/** What happened on one search response, for attribution and shadow measurements. */
-export interface SearchServed {
-  route: RouteConfig;
-  shopper: ShopperIdentity | null;
-  outcome: 'personalized' | 'passthrough';
-  reason?: PassthroughReason;
-  assignment: VariantAssignment | null;
-  /** Set when personalization ran (also in shadow mode and when the budget cut it off). */
-  result?: PersonalizeResult;
-  hitIds?: string[];
-  now: number;
-}
+export type { SearchServed, VariantAssignment } from './search-served.js';
 
 export interface SearchRouteDeps {
   live: LiveConfig;
@@ -59,292 +43,267 @@ export interface SearchRouteDeps {
   coPurchases?: CoPurchaseStore;
 }
 
-const EMPTY_RECORD: ShopperRecord = { profile: null, settings: null, session: null };
+/** One search in flight: who asks, what was started for them while the backend answers. */
+interface Search {
+  req: IncomingMessage;
+  res: ServerResponse;
+  route: RouteConfig;
+  config: SidecartConfig;
+  identity: ShopperIdentity | null;
+  assignment: VariantAssignment | null;
+  now: number;
+  /** When the request to the backend started (its duration metric runs from here). */
+  upstreamStart: number;
+  storeRead: Promise<StoreRead | null> | null;
+  /** Set once the store read settles (usually before the backend answers: then no timer race). */
+  settledRead: { value?: StoreRead | null };
+  coPurchaseRead: Promise<CoPurchases | undefined> | null;
+  /** A client gone before its answer cancels the upstream request (an EventEmitter signal, undici's documented alternative to an AbortController, for a fraction of its cost). */
+  cancel: EventEmitter;
+  cancelled: boolean;
+}
+
+/** The backend's complete answer, buffered; from `start` on the route's budget runs. */
+interface Buffered {
+  upstream: Dispatcher.ResponseData;
+  headers: OutgoingHttpHeaders;
+  raw: Buffer;
+  start: number;
+  deadline: number;
+}
+
+/** What passed the gate: the shopper's record and the decoded body. */
+interface Gated {
+  record: ShopperRecord;
+  body: Buffer;
+}
 
 /**
- * The search-route interceptor: forward with the undici pool, buffer (bounded), then personalize
- * under the route's deadline — or send the upstream's own status, headers and bytes with a reason.
- * The profile read starts together with the upstream request, so it usually costs nothing.
+ * The search-route interceptor, in phases: forward (the profile read starts together with the
+ * upstream request, so it usually costs nothing) → buffer (bounded) → gate (every reason not to
+ * personalize, and the budget for decode and parse) → personalize → send. Any miss sends the
+ * upstream's own status, headers and bytes with a reason.
  */
 export function createSearchHandler(deps: SearchRouteDeps) {
   const upstreamPrefix = new URL(deps.live.current().upstream.url).pathname.replace(/\/$/, '');
+  const memo = new HeaderMemo();
 
   return async function handleSearch(req: IncomingMessage, res: ServerResponse, route: RouteConfig): Promise<void> {
-    const config = deps.live.current();
-    const identity = await deps.identify(req);
-    const assignment = identity && deps.assignVariant ? deps.assignVariant(route, identity) : null;
-    const wantsPersonalization = config.personalization.enabled && identity !== null && (assignment?.personalize ?? true);
-    const now = Date.now();
-    const storeRead: Promise<StoreRead | null> | null = wantsPersonalization
-      ? deps.store.read(identity!.id, now).catch(() => null)
-      : null;
-    // Usually settled by the time the backend has answered (always with the memory store): then
-    // the value is taken as is, without a race against a budget timer.
-    const settledRead: { value?: StoreRead | null } = {};
-    storeRead?.then((value) => (settledRead.value = value));
-    // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
-    // still while the backend answers. Nothing at all happens here with the store switch off.
-    const coPurchaseRead =
-      storeRead && deps.coPurchases && config.personalization.complementaryStoreWide
-        ? startCoPurchaseRead(storeRead, deps.coPurchases, config.personalization, now)
-        : null;
-
-    // A client gone before its answer cancels the upstream request. undici takes an EventEmitter
-    // as the signal (documented); it costs a fraction of an AbortController per search.
-    const cancel = new EventEmitter();
-    let cancelled = false;
-    res.once('close', () => {
-      if (res.writableFinished) return;
-      cancelled = true;
-      cancel.emit('abort');
-    });
-
-    const upstreamStart = performance.now();
-    let upstream: Dispatcher.ResponseData;
-    try {
-      const hasBody = req.method === 'POST';
-      upstream = await deps.pool.request({
-        method: req.method as Dispatcher.HttpMethod,
-        path: upstreamPrefix + (req.url ?? '/'),
-        headers: upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket }),
-        body: hasBody ? req : null,
-        signal: cancel,
-      });
-    } catch (err) {
-      if (!cancelled) sendUpstreamError(res, err, deps.logger);
-      deps.metrics.requests.inc({ route: route.path, outcome: 'upstream-error', reason: String(upstreamErrorStatus(err)) });
-      return;
-    }
-
-    const served = (outcome: SearchServed['outcome'], reason?: PassthroughReason, result?: PersonalizeResult, hitIds?: string[]) => {
-      deps.metrics.requests.inc({ route: route.path, outcome, reason: reason ?? '' });
-      if (assignment) deps.metrics.experimentExposures.inc({ experiment: assignment.experiment, variant: assignment.variant });
-      deps.onServed?.({ route, shopper: identity, outcome, reason, assignment, result, ...(hitIds ? { hitIds } : {}), now });
-    };
-    const headers = passthroughResponseHeaders(upstream.headers);
-    if (assignment && deps.variantHeader) {
-      // The variant is per shopper even when the body is the backend's: no shared cache may reuse it.
-      headers[deps.variantHeader] = `${assignment.experiment}=${assignment.variant}`;
-      withVary(headers, varyHeaders(config));
-    }
-
-    // Non-2xx and declared-too-large bodies stream straight through, never buffered.
-    const declaredLength = Number(upstream.headers['content-length'] ?? -1);
-    const firstReason: PassthroughReason | null =
-      upstream.statusCode < 200 || upstream.statusCode >= 300
-        ? 'upstream-status'
-        : declaredLength > config.search.maxBodyBytes
-          ? 'too-large'
-          : null;
-    const bodyDeadline = performance.now() + config.upstream.bodyTimeoutMs;
-    if (firstReason) {
-      streamThrough(res, upstream, headers, [], firstReason, 0, bodyDeadline);
-      served('passthrough', firstReason);
-      return;
-    }
-
-    const chunks: Buffer[] = [];
-    const complete = await bufferBody(upstream.body, chunks, config.search.maxBodyBytes, bodyDeadline);
-    if (complete === 'too-large') {
-      streamThrough(res, upstream, headers, chunks, 'too-large', 0, bodyDeadline);
-      served('passthrough', 'too-large');
-      return;
-    }
-    if (complete === 'error') {
-      // The upstream broke mid-body; nothing has been sent yet, so the client gets a clean 502.
-      sendUpstreamError(res, Object.assign(new Error('upstream body ended early'), { code: 'UND_ERR_SOCKET' }), deps.logger);
-      return;
-    }
-    if (complete === 'timeout') {
-      // upstream.bodyTimeoutMs: a body still arriving (however slowly) past its overall deadline.
-      if (!cancelled) sendUpstreamError(res, Object.assign(new Error('upstream body too slow'), { code: 'UND_ERR_BODY_TIMEOUT' }), deps.logger);
-      deps.metrics.requests.inc({ route: route.path, outcome: 'upstream-error', reason: '504' });
-      return;
-    }
-    deps.metrics.upstreamDuration.observe({ route: route.path }, (performance.now() - upstreamStart) / 1000);
-
-    // From here on the route's budget runs.
-    const start = performance.now();
-    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const original = (reason: PassthroughReason, result?: PersonalizeResult) => {
-      const dur = performance.now() - start;
-      deps.metrics.overhead.observe({ route: route.path }, dur / 1000);
-      sendOriginal(res, upstream.statusCode, headers, raw, reason, dur);
-      served('passthrough', reason, result);
-    };
-
-    if (!config.personalization.enabled) return original('disabled');
-    if (!identity) return original('no-identity');
-    if (assignment && !assignment.personalize) return original('control-group');
-    if (!isJson(upstream.headers['content-type'])) return original('not-json');
-
-    const budgetMs = route.budgetMs;
-    const read = 'value' in settledRead ? settledRead.value! : await withinBudget(storeRead!, budgetMs - (performance.now() - start));
-    if (read === 'timeout') return original('budget');
-    if (read === null) return original('store-unavailable');
-    const record = read.record ?? EMPTY_RECORD;
-    if (record.settings && !record.settings.personalization) return original('opted-out');
-    if (!record.profile && !record.settings) return original('no-profile');
-
-    // Decode and parse are inside the budget: a body whose parse cannot finish in the time left
-    // is never decoded further or parsed.
-    const codings = codingsToUndo(headerString(upstream.headers['content-encoding']));
-    if (codings === null) return original('unknown-encoding');
-    const deadline = start + budgetMs;
-    let body = raw;
-    if (codings.length > 0) {
-      const decoded = await decodeWithin(raw, codings, { maxDecodedBytes: config.search.maxDecodedBytes, deadline });
-      if (!decoded.ok) return original(decoded.reason);
-      body = decoded.body;
-    } else if (raw.length > config.search.maxDecodedBytes) return original('too-large');
-    if (body.length > parseableBytes(deadline - performance.now())) return original('budget');
-
-    // Counts not there yet get a quarter of the budget at most; later ones are ignored.
-    const coPurchases = coPurchaseRead
-      ? await coPurchasesWithin(coPurchaseRead, Math.min(budgetMs * CO_PURCHASE_WAIT_SHARE, budgetMs - (performance.now() - start)))
-      : undefined;
-
-    let outcome;
-    try {
-      outcome = personalizeBody({
-        body,
-        adapter: deps.adapterFor(route),
-        record,
-        strength: assignment?.strength ?? route.strength,
-        config: config.personalization,
-        sectionKey: config.search.sectionKey,
-        explain: req.headers[config.search.explainHeader] === '1',
-        now,
-        overBudget: () => performance.now() > deadline,
-        coPurchases,
-      });
-    } catch (err) {
-      deps.logger.warn({ err, route: route.path, requestId: req.headers['x-request-id'] }, 'personalization failed; sent the backend response');
-      return original('error');
-    }
-    if (!outcome.ok) return original(outcome.reason, outcome.result);
+    const search = await begin(deps, req, res, route);
+    const upstream = await forward(deps, search, upstreamPrefix);
+    if (!upstream) return;
+    const buffered = await buffer(deps, search, upstream, memo);
+    if (!buffered) return;
+    const gated = await gate(deps, search, buffered, memo);
+    if (typeof gated === 'string') return sendBackendBytes(deps, search, buffered, gated);
+    const outcome = await personalizeSearch(deps, search, buffered, gated);
+    if (!outcome.ok) return sendBackendBytes(deps, search, buffered, outcome.reason, outcome.result);
     if (route.shadow) {
       deps.metrics.shadowDisplacement.observe({ route: route.path }, topDisplacement(outcome.result.order));
-      return original('shadow', outcome.result);
+      return sendBackendBytes(deps, search, buffered, 'shadow', outcome.result);
     }
-
-    const dur = performance.now() - start;
-    deps.metrics.overhead.observe({ route: route.path }, dur / 1000);
-    const out = personalizedResponseHeaders(headers, outcome.bodyBytes, varyHeaders(config));
-    out['x-sidecart'] = 'personalized';
-    out['server-timing'] = serverTiming(headers['server-timing'], dur);
-    res.writeHead(upstream.statusCode, out);
-    res.end(outcome.body);
-    // The ids in the order shown, only when an experiment's attribution will read them.
-    const hitIds = assignment && deps.onServed ? shownIds(outcome.result.order, outcome.hits) : undefined;
-    served('personalized', undefined, outcome.result, hitIds);
+    sendPersonalizedSearch(deps, search, buffered, outcome, memo);
   };
 }
 
-let cachedVary: { identity: unknown; vary: string[] } | null = null;
-function varyHeaders(config: ReturnType<LiveConfig['current']>): string[] {
-  if (cachedVary?.identity !== config.identity) cachedVary = { identity: config.identity, vary: identityVaryHeaders(config.identity) };
-  return cachedVary.vary;
+/** Who the shopper is, their variant, and the reads that can start before the backend answers. */
+async function begin(deps: SearchRouteDeps, req: IncomingMessage, res: ServerResponse, route: RouteConfig): Promise<Search> {
+  const config = deps.live.current();
+  const identity = await deps.identify(req);
+  const assignment = identity && deps.assignVariant ? deps.assignVariant(route, identity) : null;
+  const wantsPersonalization = config.personalization.enabled && identity !== null && (assignment?.personalize ?? true);
+  const now = Date.now();
+  const storeRead = wantsPersonalization ? deps.store.read(identity!.id, now).catch(() => null) : null;
+  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false };
+  storeRead?.then((value) => (search.settledRead.value = value));
+  // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
+  // still while the backend answers. Nothing at all happens here with the store switch off.
+  if (storeRead && deps.coPurchases && config.personalization.complementaryStoreWide) {
+    const store = deps.coPurchases;
+    // Never rejects: the search may already have answered without waiting for it.
+    search.coPurchaseRead = storeRead
+      .then((read) => (read ? (readCoPurchases(store, config.personalization, read.record ?? EMPTY_SHOPPER_RECORD, now) ?? undefined) : undefined))
+      .catch(() => undefined);
+  }
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    search.cancelled = true;
+    search.cancel.emit('abort');
+  });
+  return search;
+}
+
+/** The request to the backend; null when it failed (answered 502/504 here). */
+async function forward(deps: SearchRouteDeps, search: Search, upstreamPrefix: string): Promise<Dispatcher.ResponseData | null> {
+  const { req, res } = search;
+  search.upstreamStart = performance.now();
+  try {
+    return await deps.pool.request({
+      method: req.method as Dispatcher.HttpMethod,
+      path: upstreamPrefix + (req.url ?? '/'),
+      headers: upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket }),
+      body: req.method === 'POST' ? req : null,
+      signal: search.cancel,
+    });
+  } catch (err) {
+    if (!search.cancelled) sendUpstreamError(res, err, deps.logger);
+    deps.metrics.requests.inc({ route: search.route.path, outcome: 'upstream-error', reason: String(upstreamErrorStatus(err)) });
+    return null;
+  }
+}
+
+/**
+ * The backend's body in memory, bounded by search.maxBodyBytes and upstream.bodyTimeoutMs; null
+ * when it was answered here instead (streamed through, or an error).
+ */
+async function buffer(deps: SearchRouteDeps, search: Search, upstream: Dispatcher.ResponseData, memo: HeaderMemo): Promise<Buffered | null> {
+  const { config, route, res } = search;
+  const headers = responseHeaders(deps, search, upstream, memo);
+  const bodyDeadline = performance.now() + config.upstream.bodyTimeoutMs;
+  // Non-2xx and declared-too-large bodies stream straight through, never buffered.
+  const declaredLength = Number(upstream.headers['content-length'] ?? -1);
+  const early = upstream.statusCode < 200 || upstream.statusCode >= 300 ? 'upstream-status' : declaredLength > config.search.maxBodyBytes ? 'too-large' : null;
+  if (early) {
+    streamThrough(res, upstream, headers, [], early, bodyDeadline);
+    report(deps, search, 'passthrough', early);
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  const complete = await bufferBody(upstream.body, chunks, config.search.maxBodyBytes, bodyDeadline);
+  if (complete === 'too-large') {
+    streamThrough(res, upstream, headers, chunks, 'too-large', bodyDeadline);
+    report(deps, search, 'passthrough', 'too-large');
+    return null;
+  }
+  if (complete !== 'done') {
+    // Nothing has been sent yet: a body that broke off is a clean 502, one past upstream.bodyTimeoutMs a 504.
+    const err = complete === 'timeout' ? { code: 'UND_ERR_BODY_TIMEOUT', message: 'upstream body too slow' } : { code: 'UND_ERR_SOCKET', message: 'upstream body ended early' };
+    if (!search.cancelled) sendUpstreamError(res, Object.assign(new Error(err.message), { code: err.code }), deps.logger);
+    if (complete === 'timeout') deps.metrics.requests.inc({ route: route.path, outcome: 'upstream-error', reason: '504' });
+    return null;
+  }
+  deps.metrics.upstreamDuration.observe({ route: route.path }, (performance.now() - search.upstreamStart) / 1000);
+  const start = performance.now();
+  return { upstream, headers, raw: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), start, deadline: start + route.budgetMs };
+}
+
+/** The backend's headers as the client gets them with the backend's body (plus the variant, if any). */
+function responseHeaders(deps: SearchRouteDeps, search: Search, upstream: Dispatcher.ResponseData, memo: HeaderMemo): OutgoingHttpHeaders {
+  const headers = passthroughResponseHeaders(upstream.headers);
+  if (search.assignment && deps.variantHeader) {
+    // The variant is per shopper even when the body is the backend's: no shared cache may reuse it.
+    headers[deps.variantHeader] = `${search.assignment.experiment}=${search.assignment.variant}`;
+    withVary(headers, memo.varyOn(search.config));
+  }
+  return headers;
+}
+
+/** Every reason not to personalize, in order; else the shopper's record and the decoded body. */
+async function gate(deps: SearchRouteDeps, search: Search, buffered: Buffered, memo: HeaderMemo): Promise<Gated | PassthroughReason> {
+  const { config, identity, assignment } = search;
+  if (!config.personalization.enabled) return 'disabled';
+  if (!identity) return 'no-identity';
+  if (assignment && !assignment.personalize) return 'control-group';
+  if (!memo.isJson(buffered.upstream.headers['content-type'])) return 'not-json';
+  const read = 'value' in search.settledRead ? search.settledRead.value! : await within(search.storeRead!, buffered.deadline - performance.now(), 'timeout' as const);
+  if (read === 'timeout') return 'budget';
+  if (read === null) return 'store-unavailable';
+  const record = read.record ?? EMPTY_SHOPPER_RECORD;
+  if (record.settings && !record.settings.personalization) return 'opted-out';
+  if (!record.profile && !record.settings) return 'no-profile';
+  const body = await decoded(search.config, buffered);
+  return typeof body === 'string' ? body : { record, body };
+}
+
+/**
+ * The body to parse, inside the budget: inflated incrementally and only as far as a parse could
+ * still finish in the time left; a parse that cannot finish is never started.
+ */
+async function decoded(config: SidecartConfig, buffered: Buffered): Promise<Buffer | PassthroughReason> {
+  const codings = codingsToUndo(headerString(buffered.upstream.headers['content-encoding']));
+  if (codings === null) return 'unknown-encoding';
+  let body = buffered.raw;
+  if (codings.length > 0) {
+    const result = await decodeWithin(body, codings, { maxDecodedBytes: config.search.maxDecodedBytes, deadline: buffered.deadline });
+    if (!result.ok) return result.reason;
+    body = result.body;
+  } else if (body.length > config.search.maxDecodedBytes) return 'too-large';
+  return body.length > parseableBytes(buffered.deadline - performance.now()) ? 'budget' : body;
+}
+
+/** Parse → rank → splice, with the budget checked between the steps; never throws. */
+async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, gated: Gated): Promise<PersonalizeBodyResult> {
+  const { req, route, config } = search;
+  const { deadline } = buffered;
+  // Counts not there yet get a quarter of the budget at most; later ones are ignored.
+  const coPurchases = search.coPurchaseRead ? await within(search.coPurchaseRead, Math.min(route.budgetMs * CO_PURCHASE_WAIT_SHARE, deadline - performance.now()), undefined) : undefined;
+  try {
+    return personalizeBody({
+      body: gated.body,
+      adapter: deps.adapterFor(route),
+      record: gated.record,
+      strength: search.assignment?.strength ?? route.strength,
+      config: config.personalization,
+      sectionKey: config.search.sectionKey,
+      explain: req.headers[config.search.explainHeader] === '1',
+      now: search.now,
+      overBudget: () => performance.now() > deadline,
+      coPurchases,
+    });
+  } catch (err) {
+    deps.logger.warn({ err, route: route.path, requestId: req.headers['x-request-id'] }, 'personalization failed; sent the backend response');
+    return { ok: false, reason: 'error' };
+  }
+}
+
+function sendBackendBytes(deps: SearchRouteDeps, search: Search, buffered: Buffered, reason: PassthroughReason, result?: PersonalizeResult): void {
+  const dur = performance.now() - buffered.start;
+  deps.metrics.overhead.observe({ route: search.route.path }, dur / 1000);
+  sendOriginal(search.res, buffered.upstream.statusCode, buffered.headers, buffered.raw, reason, dur);
+  report(deps, search, 'passthrough', reason, result);
+}
+
+function sendPersonalizedSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, outcome: Extract<PersonalizeBodyResult, { ok: true }>, memo: HeaderMemo): void {
+  const dur = performance.now() - buffered.start;
+  deps.metrics.overhead.observe({ route: search.route.path }, dur / 1000);
+  sendPersonalized(search.res, buffered.upstream.statusCode, buffered.headers, outcome.body, outcome.bodyBytes, memo.varyOn(search.config), dur);
+  // The ids in the order shown, only when an experiment's attribution will read them.
+  const hitIds = search.assignment && deps.onServed ? shownIds(outcome.result.order, outcome.hits) : undefined;
+  report(deps, search, 'personalized', undefined, outcome.result, hitIds);
+}
+
+/** Counts the outcome and tells experiments (after the response is on its way). */
+function report(deps: SearchRouteDeps, search: Search, outcome: SearchServed['outcome'], reason?: PassthroughReason, result?: PersonalizeResult, hitIds?: string[]): void {
+  const { route, identity, assignment, now } = search;
+  deps.metrics.requests.inc({ route: route.path, outcome, reason: reason ?? '' });
+  if (assignment) deps.metrics.experimentExposures.inc({ experiment: assignment.experiment, variant: assignment.variant });
+  deps.onServed?.({ route, shopper: identity, outcome, reason, assignment, result, ...(hitIds ? { hitIds } : {}), now });
+}
+
+/**
+ * Per handler: a backend sends the same Content-Type on every search and the identity config
+ * rarely changes, so each is worked out once, not once per response.
+ */
+class HeaderMemo {
+  private vary: { identity: unknown; names: string[] } | null = null;
+  private contentType: { value: string | string[] | undefined; json: boolean } = { value: undefined, json: false };
+
+  varyOn(config: SidecartConfig): string[] {
+    if (this.vary?.identity !== config.identity) this.vary = { identity: config.identity, names: identityVaryHeaders(config.identity) };
+    return this.vary.names;
+  }
+
+  isJson(contentType: string | string[] | undefined): boolean {
+    if (contentType !== this.contentType.value) {
+      const type = headerString(contentType)?.split(';')[0]?.trim().toLowerCase();
+      this.contentType = { value: contentType, json: type === 'application/json' || (type !== undefined && type.endsWith('+json')) };
+    }
+    return this.contentType.json;
+  }
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-let lastContentType: { value: string | string[] | undefined; json: boolean } = { value: undefined, json: false };
-function isJson(contentType: string | string[] | undefined): boolean {
-  // A backend sends the same Content-Type on every search: one parse, not one per response.
-  if (contentType !== lastContentType.value) {
-    const type = headerString(contentType)?.split(';')[0]?.trim().toLowerCase();
-    lastContentType = { value: contentType, json: type === 'application/json' || (type !== undefined && type.endsWith('+json')) };
-  }
-  return lastContentType.json;
-}
-
-function serverTiming(upstream: OutgoingHttpHeaders[string], durMs: number): string {
-  const own = `sidecart;dur=${durMs.toFixed(2)}`;
-  return upstream ? `${Array.isArray(upstream) ? upstream.join(', ') : String(upstream)}, ${own}` : own;
-}
-
-function sendOriginal(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: Buffer, reason: PassthroughReason, durMs: number): void {
-  const out = { ...headers, 'x-sidecart': `passthrough; reason=${reason}`, 'server-timing': serverTiming(headers['server-timing'], durMs) };
-  // The upstream framed the body with its own length or chunking; we send the exact bytes with a
-  // length — except on 204 and 304, which never have a body and must not get a length from us.
-  if (out['content-length'] === undefined && !isBodilessStatus(status)) out['content-length'] = String(body.length);
-  res.writeHead(status, out);
-  res.end(body);
-}
-
-function streamThrough(
-  res: ServerResponse,
-  upstream: Dispatcher.ResponseData,
-  headers: OutgoingHttpHeaders,
-  already: Buffer[],
-  reason: PassthroughReason,
-  durMs: number,
-  bodyDeadline: number,
-): void {
-  res.writeHead(upstream.statusCode, { ...headers, 'x-sidecart': `passthrough; reason=${reason}`, 'server-timing': serverTiming(headers['server-timing'], durMs) });
-  for (const chunk of already) res.write(chunk);
-  // Past upstream.bodyTimeoutMs the stream is cut: the client sees a truncated body, not a hang.
-  const timer = setTimeout(() => {
-    upstream.body.destroy();
-    res.destroy();
-  }, Math.max(0, bodyDeadline - performance.now()));
-  upstream.body.once('close', () => clearTimeout(timer));
-  upstream.body.on('error', () => res.destroy());
-  upstream.body.pipe(res);
-}
-
-/**
- * Buffers up to `limit` bytes. On overflow it stops reading (the stream is left paused for
- * piping); past `deadline` (performance.now()) it drops the body ('timeout').
- */
-function bufferBody(body: Dispatcher.ResponseData['body'], chunks: Buffer[], limit: number, deadline: number): Promise<'done' | 'too-large' | 'error' | 'timeout'> {
-  return new Promise((resolve) => {
-    let size = 0;
-    const settle = (outcome: 'done' | 'too-large' | 'error' | 'timeout') => {
-      clearTimeout(timer);
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => {
-      body.off('data', onData);
-      body.destroy();
-      settle('timeout');
-    }, Math.max(0, deadline - performance.now()));
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
-      if (size > limit) {
-        body.off('data', onData);
-        body.off('end', onEnd);
-        body.off('error', onError);
-        body.pause();
-        settle('too-large');
-      }
-    };
-    const onEnd = () => settle('done');
-    const onError = () => settle('error');
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', onError);
-  });
-}
-
-function startCoPurchaseRead(storeRead: Promise<StoreRead | null>, store: CoPurchaseStore, config: PersonalizationConfig, now: number): Promise<CoPurchases | undefined> {
-  // Never rejects: the search may already have answered without waiting for it.
-  return storeRead.then((read) => (read ? (readCoPurchases(store, config, read.record ?? EMPTY_RECORD, now) ?? undefined) : undefined)).catch(() => undefined);
-}
-
-function withinBudget<T>(promise: Promise<T>, remainingMs: number): Promise<T | 'timeout'> {
-  if (remainingMs <= 0) return Promise.resolve('timeout');
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), remainingMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 function shownIds(order: readonly number[], hits: readonly { id: string }[]): string[] {

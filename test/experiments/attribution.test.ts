@@ -7,7 +7,7 @@ import { buildExperimentReport, REPORT_METRIC_NAMES } from '../../src/experiment
 import { parsePrometheusText } from '../../src/experiments/prometheus-text.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import type { ShopperEvent } from '../../src/personalization/types.js';
-import type { SearchServed, VariantAssignment } from '../../src/proxy/search-route.js';
+import type { SearchServed, VariantAssignment } from '../../src/proxy/search-served.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
