@@ -1,10 +1,9 @@
-import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { CoPurchases } from '../personalization/complementary.js';
 import type { ShopperEvent } from '../personalization/types.js';
 import { basketProducts, COUNTED_TTL_MS, countedPurchaseHash, publishable, type CoPurchaseSettings, type CoPurchaseStore } from './co-purchase-store.js';
-import { breakerOptions, type Breaker, type RedisCall } from './redis-breaker.js';
+import { RedisBreaker, type BreakerSettings, type BreakerState } from './redis-breaker.js';
 import { waitForReady, type RedisClient } from './redis-client.js';
 import type { KeyLayout } from './redis-keys.js';
 
@@ -46,16 +45,17 @@ export interface RedisCoPurchaseStoreOptions {
  * Store-wide co-purchase counts in Redis: one sorted set per product (`<prefix>:cp:<product>`),
  * written with one script per product of a basket (one key each, so Cluster-safe), read with one
  * ZREVRANGE per anchor. Every call goes through a breaker of its own with the store's breaker
- * settings and fails fast (the client has no offline queue and a command timeout): a dead Redis
+ * settings (reads with the read timeout, a purchase's writes with the write timeout) and fails fast (the client has no offline queue and a command timeout): a dead Redis
  * costs a search nothing once the breaker is open, and a purchase is then simply not counted.
  */
 export class RedisCoPurchaseStore implements CoPurchaseStore {
   private client: RedisClient | null = null;
-  private readonly breaker: Breaker;
+  private readonly breaker: RedisBreaker;
   private lastErrorLog = 0;
 
   constructor(private readonly options: RedisCoPurchaseStoreOptions) {
-    this.breaker = new CircuitBreaker((call: RedisCall, signal: AbortSignal) => call(signal), { ...breakerOptions(options.breaker), name: 'redis-co-purchases' });
+    // Not bridged to the breaker metrics: those describe the profile store's Redis.
+    this.breaker = new RedisBreaker({ name: 'redis-co-purchases', config: options.breaker });
   }
 
   async recordPurchase(shopperId: string, event: ShopperEvent, now: number): Promise<void> {
@@ -66,11 +66,11 @@ export class RedisCoPurchaseStore implements CoPurchaseStore {
     try {
       const client = this.connection();
       // Once per purchase, whichever replica sees it first (retries and replays reach any replica).
-      const first = await this.fire(() => client.set(keys.coPurchaseCounted(countedPurchaseHash(shopperId, event.id)), '1', 'PX', COUNTED_TTL_MS, 'NX'));
+      const first = await this.breaker.write(() => client.set(keys.coPurchaseCounted(countedPurchaseHash(shopperId, event.id)), '1', 'PX', COUNTED_TTL_MS, 'NX'));
       if (first !== 'OK') return;
       const scripts = client as unknown as ScriptCommands;
       const ttlMs = s.ttlDays * 86_400_000;
-      await this.fire(() =>
+      await this.breaker.write(() =>
         Promise.all(ids.map((anchor) => scripts.sidecartCoPurchaseAdd(keys.coPurchases(anchor), anchor, s.maxPartners, ttlMs, s.halveAt, ...ids.filter((id) => id !== anchor)))),
       );
     } catch (err) {
@@ -82,7 +82,7 @@ export class RedisCoPurchaseStore implements CoPurchaseStore {
     if (anchors.length === 0) return {};
     const s = this.options.settings();
     const client = this.connection();
-    const rows = (await this.fire(() => Promise.all(anchors.map((anchor) => client.zrevrange(this.options.keys.coPurchases(anchor), 0, s.maxPartners, 'WITHSCORES'))))) as string[][];
+    const rows = await this.breaker.read(() => Promise.all(anchors.map((anchor) => client.zrevrange(this.options.keys.coPurchases(anchor), 0, s.maxPartners, 'WITHSCORES'))));
     const out: CoPurchases = {};
     for (let a = 0; a < anchors.length; a++) {
       const flat = rows[a] ?? [];
@@ -94,17 +94,19 @@ export class RedisCoPurchaseStore implements CoPurchaseStore {
     return out;
   }
 
-  /** opossum 9 reads these three from its options on each use (see ResilientProfileStore.reconfigure). */
+  /** Apply new breaker options without a restart (every one of them, like the profile store's). */
   reconfigure(next: BreakerConfig): void {
-    const live = (this.breaker as unknown as { options: CircuitBreaker.Options }).options;
-    live.timeout = next.timeoutMs;
-    live.resetTimeout = next.resetTimeoutMs;
-    live.errorThresholdPercentage = next.errorThresholdPercentage;
+    this.breaker.reconfigure(next);
   }
 
-  /** The breaker's effective timeout (tests). */
+  /** The breaker's effective options and state (tests). */
+  breakerSettings(): BreakerSettings & { state: BreakerState } {
+    return { ...this.breaker.settings(), state: this.breaker.state };
+  }
+
+  /** The breaker's read timeout (tests). */
   breakerTimeout(): number {
-    return Number((this.breaker as unknown as { options: CircuitBreaker.Options }).options.timeout);
+    return this.breaker.settings().timeout;
   }
 
   ready(timeoutMs = 5_000): Promise<boolean> {
@@ -127,10 +129,6 @@ export class RedisCoPurchaseStore implements CoPurchaseStore {
       this.client = client;
     }
     return this.client;
-  }
-
-  private async fire<T>(operation: () => Promise<T>): Promise<T> {
-    return (await this.breaker.fire(() => operation(), new AbortController().signal)) as T;
   }
 
   /** A lost count is not worth a log line per purchase: at most one a minute. */

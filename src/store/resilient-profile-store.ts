@@ -1,16 +1,14 @@
-import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
 import { stableFraction } from '../identity/stable-fraction.js';
 import { shopperRef } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { EMPTY_SHOPPER_RECORD, type ShopperEvent, type ShopperRecord, type ShopperSettings } from '../personalization/types.js';
-import { bridgeBreakerEvents } from './breaker-metrics.js';
 import type { MemoryProfileStore } from './memory-profile-store.js';
 import type { ApplyResult, FlushResult, ManagedProfileStore, StoreHealth, StoreRead } from './profile-store.js';
 import { isReady } from './redis-client.js';
 import type { RedisProfileStore } from './redis-profile-store.js';
-import { breakerOptions, causeOf, isCallerError, type Breaker, type RedisCall } from './redis-breaker.js';
+import { causeOf, isCallerError, RedisBreaker, type BreakerSettings } from './redis-breaker.js';
 import { foldPending } from './fold-pending.js';
 import type { ReplayJournal, JournalEntry } from './replay-journal.js';
 import { StoreUnavailableError } from './store-unavailable.js';
@@ -34,8 +32,6 @@ const EMPTY: ShopperRecord = EMPTY_SHOPPER_RECORD;
 /** Share of the near-cache TTL by which shoppers' copies are spread (see `fresh`). */
 const NEAR_CACHE_JITTER = 0.2;
 
-/** For calls that never need stopping (reads): see `callRead`. */
-const NEVER_ABORTED = new AbortController().signal;
 /**
  * Shoppers Redis knows nothing about, remembered for the near-cache TTL apart from the near cache
  * itself: a stream of unknown ids (bots, first visits) must not evict the known shoppers' copies.
@@ -55,8 +51,7 @@ const REDIS_LOG_INTERVAL_MS = 30_000;
  * path; with the read timeout a load hiccup journaled them and opened the breaker for reads).
  */
 export class ResilientProfileStore implements ManagedProfileStore {
-  private breaker: Breaker;
-  private detachMetrics: () => void;
+  private readonly breaker: RedisBreaker;
   private config: BreakerConfig;
   private readonly journal: ReplayJournal;
   private draining: Promise<void> | null = null;
@@ -72,8 +67,17 @@ export class ResilientProfileStore implements ManagedProfileStore {
   constructor(private readonly options: ResilientStoreOptions) {
     this.config = options.breaker;
     this.journal = options.journal;
-    this.breaker = this.createBreaker(options.breaker);
-    this.detachMetrics = bridgeBreakerEvents(this.breaker, options.metrics, options.logger);
+    this.breaker = new RedisBreaker({
+      name: 'redis',
+      config: options.breaker,
+      metrics: options.metrics,
+      logger: options.logger,
+      // Half-open: probe at once, so recovery and the journal replay don't wait for traffic.
+      onHalfOpen: () => {
+        if (!this.closed) this.call(() => this.options.redis.ping(), this.config.timeoutMs).catch(() => undefined);
+      },
+      onClose: () => void this.drain(),
+    });
     const client = options.redis.client;
     let wasReady = false;
     let lastLog = 0;
@@ -192,29 +196,10 @@ export class ResilientProfileStore implements ManagedProfileStore {
     await this.keep({ kind: 'erase', shopperId, keepSettings });
   }
 
-  /** Apply new breaker options without a restart (see reconfigure-breaker notes below). */
+  /** Apply new breaker options without a restart. */
   reconfigure(next: BreakerConfig): void {
-    const previous = this.config;
     this.config = next;
-    const live = (this.breaker as unknown as { options: CircuitBreaker.Options }).options;
-    // opossum 9 reads timeout, resetTimeout and errorThresholdPercentage from `options` on each
-    // use, so those change in place. volumeThreshold and the rolling window are fixed when the
-    // breaker (and its Status) is built: for those, build a new breaker that takes over the state.
-    live.timeout = next.timeoutMs;
-    live.resetTimeout = next.resetTimeoutMs;
-    live.errorThresholdPercentage = next.errorThresholdPercentage;
-    const rebuild =
-      next.volumeThreshold !== previous.volumeThreshold ||
-      next.rollingCountTimeoutMs !== previous.rollingCountTimeoutMs ||
-      next.rollingCountBuckets !== previous.rollingCountBuckets;
-    if (!rebuild) return;
-    const old = this.breaker;
-    const state = old.toJSON().state;
-    this.detachMetrics();
-    this.breaker = this.createBreaker(next, old.closed ? undefined : state);
-    this.detachMetrics = bridgeBreakerEvents(this.breaker, this.options.metrics, this.options.logger);
-    // In-flight calls on the old breaker settle on their own; shutdown only stops its timers.
-    old.shutdown();
+    this.breaker.reconfigure(next);
   }
 
   /** SIGTERM: replay the journal while Redis is reachable, for at most `timeoutMs`. */
@@ -239,7 +224,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
     return {
       backend: 'redis',
       redisReady: isReady(this.options.redis.client),
-      breaker: this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed',
+      breaker: this.breaker.state,
       journalEntries: this.journal.size,
       memoryShoppers: memory.shoppers,
       memoryBytes: memory.bytes,
@@ -252,77 +237,34 @@ export class ResilientProfileStore implements ManagedProfileStore {
   }
 
   /** The breaker's effective options (admin view; tests). */
-  breakerSettings(): { timeout: number; writeTimeout: number; resetTimeout: number; errorThresholdPercentage: number; volumeThreshold: number } {
-    const live = (this.breaker as unknown as { options: { timeout: number; resetTimeout: number; errorThresholdPercentage: number } }).options;
-    return { timeout: live.timeout, writeTimeout: this.config.writeTimeoutMs, resetTimeout: live.resetTimeout, errorThresholdPercentage: live.errorThresholdPercentage, volumeThreshold: this.breaker.volumeThreshold };
+  breakerSettings(): BreakerSettings {
+    return this.breaker.settings();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.detachMetrics();
     this.breaker.shutdown();
     await this.journal.close();
     await this.options.redis.close();
     await this.options.memory.close();
   }
 
-  private createBreaker(config: BreakerConfig, state?: CircuitBreaker.State): Breaker {
-    const options = { ...breakerOptions(config), ...(state ? { state } : {}) };
-    const breaker: Breaker = new CircuitBreaker((call: RedisCall, signal: AbortSignal) => call(signal), options);
-    // Half-open: probe at once, so recovery and the journal replay don't wait for traffic.
-    breaker.on('halfOpen', () => {
-      if (breaker === this.breaker && !this.closed) this.call(() => this.options.redis.ping(), this.config.timeoutMs).catch(() => undefined);
-    });
-    breaker.on('close', () => {
-      if (breaker === this.breaker) void this.drain();
-    });
-    return breaker;
-  }
-
-  /**
-   * A read through the breaker. A read has nothing to stop once the breaker gave up on it (one
-   * command, no retries), so it gets a shared signal that never aborts instead of a new
-   * AbortController per call (~6% of a Redis read's CPU in bench/store-read-cpu.ts).
-   */
+  /** A read through the breaker (the read timeout); a replay it makes possible starts after it. */
   private async callRead<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return (await this.breaker.fire(operation, NEVER_ABORTED)) as T;
+      return await this.breaker.read(operation);
     } finally {
       if (this.journal.size > 0 && this.breaker.closed && !this.draining) void this.drain();
     }
   }
 
-  /**
-   * Writes and probes go through here: the one breaker, with a per-call AbortSignal, and the
-   * write timeout unless told otherwise.
-   */
+  /** Writes and probes: the write timeout unless told otherwise. */
   private async call<T>(operation: (signal: AbortSignal) => Promise<T>, timeoutMs = this.config.writeTimeoutMs): Promise<T> {
-    const controller = new AbortController();
     try {
-      return (await this.fire(operation, controller.signal, timeoutMs)) as T;
-    } catch (error) {
-      // A timed-out call keeps running in ioredis; the signal stops its retries.
-      controller.abort();
-      throw error;
+      return await this.breaker.write(operation, timeoutMs);
     } finally {
       if (this.journal.size > 0 && this.breaker.closed && !this.draining) void this.drain();
-    }
-  }
-
-  /**
-   * opossum has one timeout per breaker; it reads `options.timeout` when a call starts (the
-   * timer is set synchronously inside `fire`, opossum 9), so a write's timeout is set for the
-   * length of that synchronous call and put back (test/store/write-timeout.int.test.ts pins it).
-   */
-  private fire(operation: RedisCall, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
-    const options = (this.breaker as unknown as { options: CircuitBreaker.Options }).options;
-    const usual = options.timeout;
-    options.timeout = timeoutMs;
-    try {
-      return this.breaker.fire(operation, signal);
-    } finally {
-      options.timeout = usual;
     }
   }
 
