@@ -11,6 +11,7 @@ import { createTrafficTap } from './events/traffic-tap.js';
 import { createAdminRouter } from './controls/admin-router.js';
 import { createJsonDepthGuard } from './controls/json-depth-guard.js';
 import { createShopperControlsRouter } from './controls/shopper-controls-router.js';
+import { createSectionsRouter } from './controls/sections-router.js';
 import { createAttribution } from './experiments/attribution.js';
 import { createExperimentsAdminRouter } from './experiments/experiments-admin-router.js';
 import { createVariantAssigner } from './experiments/variant-assigner.js';
@@ -124,6 +125,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     jsonDepthGuard,
     createEventsRouter({ live, store, identify, metrics, onEventsAccepted }),
     createShopperControlsRouter({ live, store, identify, logger }),
+    createSectionsRouter({ live, store, identify }),
   ];
   const adminRouters: Router[] = [createAdminRouter({ live, store, logger }), createExperimentsAdminRouter({ live, metrics })];
 

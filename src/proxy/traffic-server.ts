@@ -8,6 +8,7 @@ import type { RouteConfig } from '../config/schema.js';
 import { createApiErrorHandler } from '../http/api-error-handler.js';
 import { sendJsonError } from '../http/json-error.js';
 import type { Logger } from '../logging/logger.js';
+import { corsResponseHeaders, preflightAnswer } from './cors.js';
 import { createRouteMatcher, type RouteMatcher } from './route-matcher.js';
 
 export interface TrafficServerDeps {
@@ -58,6 +59,7 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
       reject(res, 400, 'bad_request', 'absolute-form request targets are not accepted: sidecart is not an open proxy');
       return;
     }
+    if (req.method === 'OPTIONS' && answerPreflight(req, res, url)) return;
     if (req.method === 'GET' || req.method === 'POST') {
       const query = url.indexOf('?');
       const route = matcher.match(query === -1 ? url : url.slice(0, query));
@@ -71,9 +73,28 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
     }
     // Only the control API needs Express; everything else goes straight to the pass-through
     // (Express's router was ~8% of a pass-through request's CPU; bench/RESULTS.md).
-    if (CONTROL_API.test(url)) app(req, res);
-    else void deps.passthrough(req, res);
+    if (CONTROL_API.test(url)) {
+      const cors = corsResponseHeaders(req.headers, deps.live.current().cors.allowedOrigins);
+      if (cors) {
+        for (const name in cors) res.setHeader(name, cors[name]!);
+        res.setHeader('vary', 'Origin');
+      }
+      app(req, res);
+    } else void deps.passthrough(req, res);
   });
+
+  /** A CORS preflight sidecart answers itself (cors.allowedOrigins, search routes and /sidecart/v1); false: not ours. */
+  const answerPreflight = (req: IncomingMessage, res: ServerResponse, url: string): boolean => {
+    const allowed = deps.live.current().cors.allowedOrigins;
+    if (allowed.length === 0) return false;
+    const query = url.indexOf('?');
+    const scope = CONTROL_API.test(url) ? 'control' : matcher.match(query === -1 ? url : url.slice(0, query)) ? 'search' : null;
+    const answer = scope ? preflightAnswer(req.method, req.headers, scope, allowed) : null;
+    if (!answer) return false;
+    res.writeHead(answer.status, answer.headers);
+    res.end();
+    return true;
+  };
 
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
