@@ -52,13 +52,20 @@ export function purchaseEvents(shopper: string, index: number, now: number): obj
 export async function seedShoppers(sidecartUrl: string, ids: string[]): Promise<void> {
   const now = Date.now();
   const post = async (shopper: string, index: number) => {
-    const res = await request(`${sidecartUrl}/sidecart/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-user-id': shopper },
-      body: JSON.stringify({ events: purchaseEvents(shopper, index, now) }),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 202) throw new Error(`seeding ${shopper}: ${res.statusCode} ${text}`);
+    const body = JSON.stringify({ events: purchaseEvents(shopper, index, now) });
+    // A 503 says nothing was kept (a busy machine can open the breaker while seeding): retry as a
+    // storefront should, after Retry-After; the event ids make a retry safe.
+    for (let attempt = 0; ; attempt++) {
+      const res = await request(`${sidecartUrl}/sidecart/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': shopper },
+        body,
+      });
+      const text = await res.body.text();
+      if (res.statusCode === 202) return;
+      if (res.statusCode !== 503 || attempt >= 20) throw new Error(`seeding ${shopper}: ${res.statusCode} ${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * Math.min(Number(res.headers['retry-after']) || 1, 5)));
+    }
   };
   for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map((id, j) => post(id, i + j)));
 }
