@@ -59,6 +59,10 @@ function repairStat(s: unknown): ProductStat | null {
   if (typeof s.category === 'string') stat.category = s.category;
   if (typeof s.p === 'number' && Number.isFinite(s.p)) stat.p = s.p;
   if (typeof s.ss === 'number' && Number.isFinite(s.ss) && s.ss > 0) stat.ss = s.ss;
+  if (typeof s.lo === 'number' && Number.isFinite(s.lo) && s.lo >= 0 && typeof s.f === 'number' && Number.isFinite(s.f) && s.f >= 0) {
+    stat.lo = s.lo;
+    stat.f = s.f;
+  }
   return stat;
 }
 

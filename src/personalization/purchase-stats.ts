@@ -63,3 +63,27 @@ export function quantityShare(stat: ProductStat): number {
 export function gapStdDev(stat: ProductStat): number {
   return stat.gn > 1 ? Math.sqrt(Math.max(0, stat.gv) / (stat.gn - 1)) : 0;
 }
+
+/** Weight an old purchase keeps per later order of the shopper, for the order-decayed frequency. */
+export const ORDER_DECAY = 0.85;
+
+/**
+ * Records a purchase in the shopper's `order`-th order (1-based) for the order-decayed frequency
+ * `f` and the order of the last purchase `lo`. A purchase older than the last one (a late
+ * replay) is counted one order back: its exact place among the orders is not kept.
+ */
+export function addPurchaseOrder(stat: ProductStat, order: number, late: boolean): void {
+  if (late && stat.lo !== undefined) {
+    stat.f = (stat.f ?? 0) + ORDER_DECAY;
+    return;
+  }
+  const since = stat.lo === undefined ? 0 : Math.max(0, order - stat.lo);
+  stat.f = (stat.f ?? 0) * ORDER_DECAY ** since + 1;
+  stat.lo = order;
+}
+
+/** The order-decayed frequency as of the shopper's latest order (0 when not kept). */
+export function orderDecayedFrequency(stat: ProductStat, orders: number): number {
+  if (stat.f === undefined || stat.lo === undefined) return 0;
+  return stat.f * ORDER_DECAY ** Math.max(0, orders - stat.lo);
+}

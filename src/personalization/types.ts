@@ -65,6 +65,12 @@ export interface ProductStat {
   /** Purchases per season, packed 4 bits each (winter, spring, summer, autumn); only kept when the
    * store enables the seasonal feature. See personalization/seasons.ts. */
   ss?: number;
+  /** The shopper's order count at this product's last purchase (orders since = orders − lo);
+   * absent in profiles written before it was kept. */
+  lo?: number;
+  /** Purchases decayed by ORDER_DECAY per later order of the shopper, as of order `lo`
+   * (time-decayed personal item frequency, counted in orders). */
+  f?: number;
 }
 
 /** A decayed affinity: weight `w` as of time `t`. */

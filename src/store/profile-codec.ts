@@ -13,13 +13,17 @@ export { fromHalf, toHalf } from './codec-primitives.js';
 // Precision: times to the hour, weights and gaps to ~3 significant digits, prices to the cent, numbers to 1/1000 (integers exactly).
 // Decoded maps keyed by shoppers' strings are prototype-free (keyed-record.ts), as the updater makes them.
 
+// Format 1 (plain 1, deflated 0x81) has no order columns; format 2 adds them after the prices.
+// Both still read.
 const FORMAT_PLAIN = 1;
 const FORMAT_DEFLATED = 0x81;
+const FORMAT_PLAIN_2 = 2;
+const FORMAT_DEFLATED_2 = 0x82;
 // Hours: decay (half-life ~30 days) and purchase gaps (days) lose nothing that matters at this precision.
 const TIME_UNIT = 3_600_000;
 
 const PROFILE_KEYS = new Set(['v', 'orders', 'signals', 'firstAt', 'updatedAt', 'products', 'brands', 'categories', 'tags', 'dietaryCounts', 'dietaryBase', 'basketN', 'basketMean']);
-const STAT_KEYS = new Set(['n', 'q', 'w', 't', 'last', 'gn', 'gm', 'gv', 'qn', 'brand', 'category', 'p']);
+const STAT_KEYS = new Set(['n', 'q', 'w', 't', 'last', 'gn', 'gm', 'gv', 'qn', 'brand', 'category', 'p', 'lo', 'f']);
 
 const F_BRAND = 1;
 const F_CATEGORY = 2;
@@ -179,6 +183,10 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
   each(F_BRAND, (s) => w.uint(strings.get(s.brand!)!));
   each(F_CATEGORY, (s) => w.uint(strings.get(s.category!)!));
   each(F_PRICE, (s) => w.int(Math.round(s.p! * 100)));
+  // Orders since the last purchase (+1; 0 = not kept), then the order-decayed frequency.
+  const kept = (s: ProductStat) => s.lo !== undefined && s.f !== undefined;
+  each(0, (s) => w.uint(kept(s) ? Math.max(0, Math.round(profile.orders - s.lo!)) + 1 : 0));
+  each(0, (s) => (kept(s) ? w.half(s.f!) : undefined));
   const statExtras = keyedRecord<Record<string, unknown>>();
   ids.forEach((id, i) => {
     const extra = extraFields(stats[i]!, STAT_KEYS);
@@ -193,10 +201,10 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
   // Its own exact-size memory: a slice of Node's shared 8 KB pool would keep the whole slab alive.
   const out = Buffer.allocUnsafeSlow(1 + Math.min(plain.length, deflated.length));
   if (deflated.length < plain.length) {
-    out[0] = FORMAT_DEFLATED;
+    out[0] = FORMAT_DEFLATED_2;
     deflated.copy(out, 1);
   } else {
-    out[0] = FORMAT_PLAIN;
+    out[0] = FORMAT_PLAIN_2;
     plain.copy(out, 1);
   }
   return out;
@@ -204,8 +212,9 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
 
 export function decodeProfile(bytes: Buffer): ShopperProfile {
   const format = bytes[0];
-  if (format !== FORMAT_PLAIN && format !== FORMAT_DEFLATED) throw new Error(`profile codec: unknown format ${String(format)}`);
-  const body = format === FORMAT_DEFLATED ? inflateRawSync(bytes.subarray(1)) : bytes.subarray(1);
+  if (format !== FORMAT_PLAIN && format !== FORMAT_DEFLATED && format !== FORMAT_PLAIN_2 && format !== FORMAT_DEFLATED_2) throw new Error(`profile codec: unknown format ${String(format)}`);
+  const body = format === FORMAT_DEFLATED || format === FORMAT_DEFLATED_2 ? inflateRawSync(bytes.subarray(1)) : bytes.subarray(1);
+  const orderColumns = format === FORMAT_PLAIN_2 || format === FORMAT_DEFLATED_2;
   const r = new Reader(body);
   const base = r.uint();
   const time = (m: number) => (base + m) * TIME_UNIT;
@@ -264,6 +273,13 @@ export function decodeProfile(bytes: Buffer): ShopperProfile {
   each(F_BRAND, (s) => (s.brand = str(r.uint())));
   each(F_CATEGORY, (s) => (s.category = str(r.uint())));
   each(F_PRICE, (s) => (s.p = r.int() / 100));
+  if (orderColumns) {
+    each(0, (s) => {
+      const since = r.uint();
+      if (since > 0) s.lo = profile.orders - (since - 1);
+    });
+    each(0, (s) => (s.lo !== undefined ? (s.f = r.half()) : undefined));
+  }
   ids.forEach((id, i) => setEntry(profile.products, id, stats[i]!));
   const extras = r.str();
   if (extras) {

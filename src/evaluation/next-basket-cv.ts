@@ -1,0 +1,82 @@
+import type { PersonalizationConfig } from '../config/schema.js';
+import { fitNextBasket, popularityOf, seededRandom, seededShuffle, snapshotsOf, type Snapshot } from '../model/train-next-basket.js';
+import { predictBasket } from '../personalization/next-basket-model.js';
+import type { ShopperEvent } from '../personalization/types.js';
+import type { PreparedShopper } from './run-evaluation.js';
+import { SetAverager, scoreSet, type SetSummary } from './set-metrics.js';
+
+// Cross-validated next-basket F1: shoppers are dealt into folds (seeded), the model is trained on
+// the other folds' whole histories and predicts each held-out shopper's last basket from the
+// profile of the orders before it. A shopper is never in both the training and the test side.
+
+export interface CvOptions {
+  config: PersonalizationConfig;
+  folds: number;
+  seed: number;
+  cutsPerShopper?: number;
+}
+
+export interface CvResult {
+  model: SetSummary;
+  /** Same list sizes as the model's, filled with the shopper's own most-bought products. */
+  ownTopSameSize: SetSummary;
+  /** Same list sizes, filled with the training folds' most popular products. */
+  popularSameSize: SetSummary;
+  perFold: number[];
+  folds: number;
+}
+
+/** Fold of each shopper (index into `shoppers`), dealt round-robin after a seeded shuffle. */
+export function assignFolds(userIds: readonly string[], folds: number, seed: number): Map<string, number> {
+  const order = seededShuffle([...userIds].sort(), seededRandom(seed));
+  return new Map(order.map((id, i) => [id, i % folds]));
+}
+
+/** The shopper's whole history: the replayed orders and the held-out one. */
+export function wholeHistory(shopper: PreparedShopper): ShopperEvent[] {
+  const { history, target, userId } = shopper.split;
+  return [...history, { id: `order-target-${userId}`, type: 'purchase', at: target.at, items: target.products.map((id) => ({ id, quantity: 1 })) }];
+}
+
+export function crossValidate(shoppers: readonly PreparedShopper[], options: CvOptions): CvResult {
+  const fold = assignFolds(
+    shoppers.map((s) => s.split.userId),
+    options.folds,
+    options.seed,
+  );
+  const histories = shoppers.map(wholeHistory);
+  // Replays do not depend on the fold: once per shopper.
+  const snapshots: Snapshot[][] = histories.map((h) => snapshotsOf(h, options.cutsPerShopper ?? 3, options.config));
+  const model = new SetAverager();
+  const own = new SetAverager();
+  const popular = new SetAverager();
+  const perFold: number[] = [];
+  for (let f = 0; f < options.folds; f++) {
+    const train = shoppers.map((_, i) => i).filter((i) => fold.get(shoppers[i]!.split.userId) !== f);
+    const test = shoppers.map((_, i) => i).filter((i) => fold.get(shoppers[i]!.split.userId) === f);
+    const table = popularityOf(
+      train.map((i) => histories[i]!),
+      20_000,
+    );
+    const fitted = fitNextBasket(
+      train.flatMap((i) => snapshots[i]!),
+      table,
+      { config: options.config, seed: options.seed + f },
+    ).model;
+    const ranked = [...table.popularity.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+    const foldAvg = new SetAverager();
+    for (const i of test) {
+      const s = shoppers[i]!;
+      const actual = new Set(s.split.target.products);
+      const list = predictBasket(fitted, s.profile, s.split.target.at).map((p) => p.id);
+      const score = scoreSet(list, actual);
+      model.add(score);
+      foldAvg.add(score);
+      const top = [...s.counts.entries()].sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0])).slice(0, list.length).map(([id]) => id);
+      own.add(scoreSet(top, actual));
+      popular.add(scoreSet(ranked.slice(0, list.length), actual));
+    }
+    perFold.push(foldAvg.summary().f1);
+  }
+  return { model: model.summary(), ownTopSameSize: own.summary(), popularSameSize: popular.summary(), perFold, folds: options.folds };
+}
