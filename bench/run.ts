@@ -108,7 +108,6 @@ try {
   const ingestStall = () =>
     runIngestStall({
       backendUrl,
-      redisUrl: redis!.url,
       ids,
       compiled,
       distDir,
