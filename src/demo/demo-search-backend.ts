@@ -72,8 +72,23 @@ export function handleDemoSearch(req: IncomingMessage, res: ServerResponse, rawB
   return true;
 }
 
-export function createDemoSearchBackend(): Server {
+/**
+ * The demo backend. With `allowOrigin` it has CORS for that storefront origin as many backends
+ * do: its answers are readable there, and its own preflight answer allows only `content-type`
+ * (it knows nothing of sidecart's identity header; sidecart answers that preflight itself).
+ */
+export function createDemoSearchBackend(options: { allowOrigin?: () => string | undefined } = {}): Server {
   return createServer((req, res) => {
+    const origin = options.allowOrigin?.();
+    if (origin && req.headers.origin === origin) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        res.end();
+        return;
+      }
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

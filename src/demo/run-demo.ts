@@ -4,16 +4,29 @@ import { createSidecart } from '../app.js';
 import { parseConfig } from '../config/load-config.js';
 import { DEMO_CATALOG } from './demo-catalog.js';
 import { createDemoSearchBackend } from './demo-search-backend.js';
+import { createStorefrontServer } from './storefront-server.js';
 
 // `npm run demo`: a demo search backend (Elasticsearch-shaped, the generated catalog), sidecart in
-// front of it with the memory store, two seeded shoppers, and the curl lines that show the
-// difference. No Redis, no config. `--once` prints the comparison and exits (used by the tests).
+// front of it with the memory store, two seeded shoppers, the curl lines that show the
+// difference, and a storefront page on its own origin (another port) that searches through
+// sidecart from a browser. No Redis, no config. `--once` prints the comparison and exits (used by
+// the tests). Ports: SIDECART_PORT, SIDECART_OPS_PORT, DEMO_BACKEND_PORT, DEMO_STOREFRONT_PORT (0 = any free).
 
 const once = process.argv.includes('--once');
 const port = once ? 0 : Number(process.env.SIDECART_PORT ?? 8080);
 const opsPort = once ? 0 : Number(process.env.SIDECART_OPS_PORT ?? 8081);
 
-const backend = createDemoSearchBackend();
+const portOf = (server: { address(): unknown }) => (server.address() as AddressInfo).port;
+const listenOn = (server: { listen(port: number, host: string, done: () => void): unknown }, port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+
+// The storefront's origin is known before sidecart starts: sidecart answers its CORS preflights.
+let storefrontOrigin: string | undefined;
+let sidecartUrl = '';
+const storefront = createStorefrontServer(() => ({ sidecartUrl, shoppers: Object.entries(shoppers).map(([id, s]) => ({ id, who: s.who })).concat([{ id: 'carol-789', who: 'new, no history' }]), catalog: DEMO_CATALOG, query: 'dairy' }));
+await listenOn(storefront, once ? 0 : Number(process.env.DEMO_STOREFRONT_PORT ?? 3000));
+storefrontOrigin = `http://127.0.0.1:${portOf(storefront)}`;
+
+const backend = createDemoSearchBackend({ allowOrigin: () => storefrontOrigin });
 await new Promise<void>((resolve) => backend.listen(once ? 0 : Number(process.env.DEMO_BACKEND_PORT ?? 9200), '127.0.0.1', resolve));
 const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
 
@@ -21,7 +34,10 @@ const config = parseConfig(
   JSON.stringify({
     server: { host: '127.0.0.1', port, opsPort, shutdownGraceMs: 2000 },
     upstream: { url: backendUrl },
+    // The engine's standard routes (_search, _msearch), this one with the demo's own strength.
+    engine: 'elasticsearch',
     routes: [{ path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.7 }],
+    cors: { allowedOrigins: [storefrontOrigin] },
     logging: { level: once ? 'silent' : 'info' },
   }),
   'demo (built-in config)',
@@ -30,6 +46,7 @@ const config = parseConfig(
 const sidecart = createSidecart({ config, configFile: 'demo (built-in config)' });
 const bound = await sidecart.listen();
 const url = `http://127.0.0.1:${bound.port}`;
+sidecartUrl = url;
 
 /** Two shoppers with different habits, fed through the public events API like a storefront would. */
 const day = 86_400_000;
@@ -62,6 +79,7 @@ async function topHits(shopper: string): Promise<{ header: string; names: string
 const lines: string[] = [];
 lines.push(`demo backend (Elasticsearch-shaped, ${DEMO_CATALOG.length} products): ${backendUrl}`);
 lines.push(`sidecart: ${url}   ops: http://127.0.0.1:${bound.opsPort}/metrics`);
+if (!once) lines.push(`storefront (open in a browser; another origin, searching through sidecart): ${storefrontOrigin}/`);
 lines.push('');
 for (const shopper of [...Object.keys(shoppers), 'carol-789']) {
   const { header, names } = await topHits(shopper);
@@ -76,11 +94,13 @@ console.log(lines.join('\n'));
 if (once) {
   await sidecart.shutdown();
   backend.close();
+  storefront.close();
 } else {
   console.log('Ctrl-C stops the demo.');
   const stop = () => {
     void sidecart.shutdown().then(() => {
       backend.close();
+      storefront.close();
       process.exit(0);
     });
   };
