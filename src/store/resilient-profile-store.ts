@@ -133,6 +133,7 @@ export class ResilientProfileStore implements ManagedProfileStore {
   }
 
   async applyEvents(shopperId: string, events: ShopperEvent[], now: number): Promise<ApplyResult> {
+    const unknownAt = this.unknown.get(shopperId);
     this.bump(shopperId);
     if (!this.journal.hasPending(shopperId)) {
       try {
@@ -143,6 +144,10 @@ export class ResilientProfileStore implements ManagedProfileStore {
         if (cached && write.state) {
           this.options.memory.put(shopperId, { ...write.state, settings: cached.record.settings }, now, write.encodedProfile);
           if (!this.fresh(shopperId, cached.storedAt, now)) this.options.memory.markStale(shopperId);
+        } else if (write.state && unknownAt !== undefined && this.fresh(shopperId, unknownAt, now)) {
+          // Redis held nothing for them a moment ago (no settings): the write's answer is their
+          // whole record, so a first purchase is served from memory too while Redis is away.
+          this.options.memory.put(shopperId, { ...write.state, settings: null }, now, write.encodedProfile);
         }
         this.options.memory.rememberEvents(shopperId, events.map((e) => e.id));
         return write.result;
