@@ -20,11 +20,10 @@ const portOf = (server: { address(): unknown }) => (server.address() as AddressI
 const listenOn = (server: { listen(port: number, host: string, done: () => void): unknown }, port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
 // The storefront's origin is known before sidecart starts: sidecart answers its CORS preflights.
-let storefrontOrigin: string | undefined;
 let sidecartUrl = '';
 const storefront = createStorefrontServer(() => ({ sidecartUrl, shoppers: Object.entries(shoppers).map(([id, s]) => ({ id, who: s.who })).concat([{ id: 'carol-789', who: 'new, no history' }]), catalog: DEMO_CATALOG, query: 'dairy' }));
 await listenOn(storefront, once ? 0 : Number(process.env.DEMO_STOREFRONT_PORT ?? 3000));
-storefrontOrigin = `http://127.0.0.1:${portOf(storefront)}`;
+const storefrontOrigin = `http://127.0.0.1:${portOf(storefront)}`;
 
 const backend = createDemoSearchBackend({ allowOrigin: () => storefrontOrigin });
 await new Promise<void>((resolve) => backend.listen(once ? 0 : Number(process.env.DEMO_BACKEND_PORT ?? 9200), '127.0.0.1', resolve));
