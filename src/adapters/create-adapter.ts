@@ -3,6 +3,7 @@ import type { SearchAdapter } from './adapter.js';
 import { algoliaAdapter } from './algolia-adapter.js';
 import { elasticsearchAdapter, opensearchAdapter } from './elasticsearch-adapter.js';
 import { createGenericAdapter } from './generic-adapter.js';
+import { genericScanPlan, registerScanPlan } from './hit-scan-plan.js';
 import { meilisearchAdapter } from './meilisearch-adapter.js';
 import { solrAdapter } from './solr-adapter.js';
 import { typesenseAdapter } from './typesense-adapter.js';
@@ -28,7 +29,8 @@ const BUILT_IN: Record<Exclude<AdapterName, 'generic'>, SearchAdapter> = {
 export function createAdapter(route: RouteConfig): SearchAdapter {
   if (route.adapter === 'generic') {
     if (!route.generic) throw new Error(`route ${route.path}: the generic adapter needs its paths`);
-    return createGenericAdapter(route.generic);
+    // The byte scan reads the same configured paths (hit-scan-plan.ts).
+    return registerScanPlan(createGenericAdapter(route.generic), genericScanPlan(route.generic));
   }
   return BUILT_IN[route.adapter];
 }

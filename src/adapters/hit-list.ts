@@ -1,5 +1,5 @@
 import type { HitView, ParsedHits, SpliceEdit } from './adapter.js';
-import { locateList } from './json-bytes.js';
+import { locateList, type ListBytes } from './json-bytes.js';
 import { isForbiddenKey, isJsonObject, type JsonPath } from './json-path.js';
 
 /**
@@ -45,32 +45,57 @@ export function hitList(document: unknown, list: unknown[], views: HitView[], pa
   };
 }
 
-/**
- * The spliced response (see ParsedHits.splice). The section goes last in the document, where
- * `inject` puts a new key; a document that already has the section's key, or a marked hit that
- * already has the marker field, is left to the serializer (a second key would be ambiguous for
- * some parsers).
- */
+/** What the splice needs to know about the parsed document besides the hits' byte positions. */
+export interface SpliceShape {
+  /** The document is an object (the section can be added to it). */
+  rootIsObject: boolean;
+  rootHas(key: string): boolean;
+  hitIsObject(index: number): boolean;
+  hitHas(index: number, key: string): boolean;
+  /** The hit is an object with no members (a marker then goes right after its `{`). */
+  hitIsEmpty(index: number): boolean;
+}
+
+function parsedShape(document: unknown, list: readonly unknown[]): SpliceShape {
+  return {
+    rootIsObject: isJsonObject(document),
+    rootHas: (key) => Object.hasOwn(document as object, key),
+    hitIsObject: (index) => isJsonObject(list[index]),
+    hitHas: (index, key) => Object.hasOwn(list[index] as object, key),
+    hitIsEmpty: (index) => Object.keys(list[index] as object).length === 0,
+  };
+}
+
 function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], path: JsonPath, edit: SpliceEdit): Buffer | null {
   const where = locateList(raw, path);
   if (!where || where.starts.length !== list.length) return null;
-  checkOrder(edit.order, list.length);
-  const injecting = isJsonObject(document) && !isForbiddenKey(edit.sectionKey) && edit.section !== undefined;
-  if (injecting && Object.hasOwn(document, edit.sectionKey)) return null;
+  return spliceList(raw, where, parsedShape(document, list), edit);
+}
+
+/**
+ * The spliced response (see ParsedHits.splice) from the hits' byte positions (`where`) and the
+ * document's shape. The section goes last in the document, where `inject` puts a new key; a
+ * document that already has the section's key, or a marked hit that already has the marker
+ * field, gives null, left to the serializer (a second key would be ambiguous for some parsers).
+ */
+export function spliceList(raw: Buffer, where: ListBytes, shape: SpliceShape, edit: SpliceEdit): Buffer | null {
+  const count = where.starts.length;
+  checkOrder(edit.order, count);
+  const injecting = shape.rootIsObject && !isForbiddenKey(edit.sectionKey) && edit.section !== undefined;
+  if (injecting && shape.rootHas(edit.sectionKey)) return null;
   const marker = edit.marker !== undefined && !isForbiddenKey(edit.marker) ? edit.marker : undefined;
   let marks: Set<number> | undefined;
   if (marker !== undefined && edit.marked.length > 0) {
     marks = new Set();
     for (const index of edit.marked) {
-      const hit = list[index];
-      if (!isJsonObject(hit)) continue;
-      if (Object.hasOwn(hit, marker)) return null;
+      if (!shape.hitIsObject(index)) continue;
+      if (shape.hitHas(index, marker)) return null;
       marks.add(index);
     }
   }
   const markerMember = marker === undefined ? '' : `${JSON.stringify(marker)}:true`;
   const markerBytes = Buffer.byteLength(markerMember);
-  const sectionMember = injecting ? `${where.rootHasMembers ? ',' : ''}${JSON.stringify(edit.sectionKey)}:${JSON.stringify(edit.section)}` : '';
+  const sectionMember = injecting ? `${where.rootHasMembers ? ',' : ''}${JSON.stringify(edit.sectionKey)}:${sectionJson(edit.section)}` : '';
   const sectionBytes = Buffer.byteLength(sectionMember);
 
   // Lengths first, so the pieces are written once into one buffer.
@@ -78,7 +103,7 @@ function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], 
   let length = where.open + 1 + (raw.length - where.close) + sectionBytes + Math.max(0, order.length - 1);
   for (let k = 0; k < order.length; k++) {
     const index = order[k]!;
-    length += marks?.has(index) ? markedLength(list[index], where.starts[index]!, where.ends[index]!, markerBytes) : where.ends[index]! - where.starts[index]!;
+    length += marks?.has(index) ? markedLength(shape.hitIsEmpty(index), where.starts[index]!, where.ends[index]!, markerBytes) : where.ends[index]! - where.starts[index]!;
   }
   const out = Buffer.allocUnsafe(length);
   let at = raw.copy(out, 0, 0, where.open + 1);
@@ -89,7 +114,7 @@ function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], 
     const end = where.ends[index]!;
     if (marks?.has(index)) {
       // Before the hit's closing brace, where an assignment to a new key lands in JSON.stringify.
-      const upTo = markedCut(list[index], start, end);
+      const upTo = markedCut(shape.hitIsEmpty(index), start, end);
       at += raw.copy(out, at, start, upTo);
       if (upTo !== start + 1) out[at++] = COMMA;
       at += out.write(markerMember, at);
@@ -108,17 +133,27 @@ function splicedBytes(raw: Buffer, document: unknown, list: readonly unknown[], 
   return out;
 }
 
+/** The section's JSON: a pre-serialized section (SerializedSection) as it is, else JSON.stringify. */
+function sectionJson(section: unknown): string {
+  return section instanceof SerializedSection ? section.json : JSON.stringify(section);
+}
+
+/** A section already serialized (exactly as JSON.stringify writes it), spliced in as it is. */
+export class SerializedSection {
+  constructor(readonly json: string) {}
+}
+
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 
 /** Where a marked hit's own bytes are cut: after `{` when it has no members, else before its `}`. */
-function markedCut(hit: unknown, start: number, end: number): number {
-  return Object.keys(hit as object).length === 0 ? start + 1 : end - 1;
+function markedCut(empty: boolean, start: number, end: number): number {
+  return empty ? start + 1 : end - 1;
 }
 
 /** A marked hit's length: its bytes up to the cut, a comma unless empty, the marker, `}`. */
-function markedLength(hit: unknown, start: number, end: number, markerBytes: number): number {
-  const upTo = markedCut(hit, start, end);
+function markedLength(empty: boolean, start: number, end: number, markerBytes: number): number {
+  const upTo = markedCut(empty, start, end);
   return upTo - start + (upTo === start + 1 ? 0 : 1) + markerBytes + 1;
 }
 /**

@@ -1,4 +1,5 @@
 import type { HitView, SearchAdapter } from '../adapters/adapter.js';
+import { scanPage, scanPlanOf, type ScanPlan } from '../adapters/hit-scan-plan.js';
 import type { PersonalizationConfig } from '../config/schema.js';
 import { personalize, type CoPurchases, type PersonalizeResult } from '../personalization/personalize.js';
 import type { ShopperRecord } from '../personalization/types.js';
@@ -25,7 +26,9 @@ export type PersonalizeBodyResult =
   | { ok: false; reason: PassthroughReason; result?: PersonalizeResult };
 
 /**
- * Parse → adapt → personalize → write. No I/O; the only outside input is the clock check.
+ * Read → personalize → write. No I/O; the only outside input is the clock check. The page is
+ * read by a byte scan when the adapter has a scan plan and the scan can vouch for the bytes,
+ * else parsed (the reference path); both give the same hits, order and bytes.
  * Any failure answers with a pass-through reason, never an exception.
  *
  * The response is spliced from the backend's bytes (ParsedHits.splice): each hit goes out
@@ -35,6 +38,42 @@ export type PersonalizeBodyResult =
  * 2^53 (which JSON.parse rounds) goes out as the backend's own bytes instead.
  */
 export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
+  const plan = scanPlanOf(input.adapter);
+  if (plan) {
+    const fast = scannedBody(input, plan);
+    if (fast) return fast;
+  }
+  return parsedBody(input);
+}
+
+/**
+ * The hot path: one pass over the bytes reads what ranking needs and where the hits are
+ * (adapters/hit-scan.ts), no JSON.parse. undefined when the scan cannot vouch for the page or
+ * the splice needs the serializer: the reference path then answers exactly as before.
+ */
+function scannedBody(input: PersonalizeBodyInput, plan: ScanPlan): PersonalizeBodyResult | undefined {
+  const page = scanPage(plan, input.body, input.sectionKey);
+  if (!page) return undefined;
+  if (input.overBudget()) return { ok: false, reason: 'budget' };
+  const result = personalize({
+    hits: page.hits,
+    record: input.record,
+    strength: input.strength,
+    config: input.config,
+    now: input.now,
+    explain: input.explain,
+    coPurchases: input.coPurchases,
+  });
+  if (input.overBudget()) return { ok: false, reason: 'budget', result };
+  const marker = input.config.markerField || undefined;
+  const spliced = page.splice({ order: result.order, marked: result.moved, marker, sectionKey: input.sectionKey, section: result.section });
+  if (!spliced) return undefined;
+  if (input.overBudget()) return { ok: false, reason: 'budget', result };
+  return { ok: true, body: spliced, bodyBytes: spliced.length, result, hits: page.hits };
+}
+
+/** The reference path: parse → adapt → personalize → splice (or serialize). */
+function parsedBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
   const text = input.body.toString('utf8');
   let document: unknown;
   try {
