@@ -85,8 +85,15 @@ const breakerSchema = z
     writeTimeoutMs: z.number().int().min(1).default(250),
     errorThresholdPercentage: z.number().min(1).max(100).default(50),
     resetTimeoutMs: z.number().int().min(1).default(5_000),
-    volumeThreshold: z.number().int().min(0).default(5),
-    rollingCountTimeoutMs: z.number().int().min(100).default(10_000),
+    /**
+     * Opens when more than errorThresholdPercentage of the last rollingCountTimeoutMs's calls
+     * failed, once at least volumeThreshold calls were made in it. A short window opens on a hung
+     * Redis in about half of it (successes leave it as failures enter); a pause shorter than about
+     * half of it fails too few calls to open it, and the threshold keeps a few failed calls of a
+     * quiet second from opening it.
+     */
+    volumeThreshold: z.number().int().min(0).default(20),
+    rollingCountTimeoutMs: z.number().int().min(100).default(1_000),
     rollingCountBuckets: z.number().int().min(1).default(10),
   })
   .strict()
@@ -274,6 +281,11 @@ const personalizationSchema = z
      * bought them). Off: purchases add no counts and searches read none (own baskets only).
      */
     complementaryStoreWide: z.boolean().default(false),
+    /**
+     * A next-basket model file written by `sidecart train`: it then drives the usual and reorder
+     * lists and the product term of the ranking. Unset: the built-in rules.
+     */
+    model: z.string().min(1).optional(),
     coPurchases: coPurchasesSchema.prefault({}),
   })
   .strict();
@@ -421,6 +433,12 @@ export const configSchema = z
          * also each intermediate coding) passes through as too-large; inflating stops there.
          */
         maxDecodedBytes: positiveInt(5 * 1024 * 1024),
+        /**
+         * The most request-body bytes sidecart keeps to read a search request (which index each
+         * query of a multi-query search asks, a rerank window's paging); a larger body is still
+         * forwarded as sent, and the answer passes through (`request-too-large`).
+         */
+        maxRequestBytes: positiveInt(1024 * 1024),
         /** The one key of the response object that holds the personalization section. */
         sectionKey: z.string().min(1).default('_personalization'),
         /** A request header `<explainHeader>: 1` adds per-hit explanations (a header, so the backend never sees it). */
