@@ -30,6 +30,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ['route', 'outcome', 'reason'] as const,
       registers: r,
     }),
+    personalizedResults: new Counter({
+      name: 'sidecart_personalized_results_total',
+      help: 'Result lists sent personalized, by route: one per personalized single search, one per personalized sub-result of a multi-query search.',
+      labelNames: ['route'] as const,
+      registers: r,
+    }),
     passthroughRequests: new Counter({
       name: 'sidecart_passthrough_requests_total',
       help: 'Non-search requests streamed to the upstream, by status class (2xx..5xx) or error (502, 504).',

@@ -11,6 +11,8 @@ export const PASSTHROUGH_REASONS = [
   'too-large',
   'unknown-encoding',
   'adapter-mismatch',
+  'nothing-to-personalize',
+  'request-too-large',
   'store-unavailable',
   'control-group',
   'shadow',

@@ -29,7 +29,7 @@ export interface PersonalizedSubResult {
 }
 
 /** Every sub-result stayed as the backend sent it: errors, facet-only, empty, or not in the route's `indexes`. */
-export type MultiQueryPassReason = PassthroughReason | 'nothing-to-personalize';
+export type MultiQueryPassReason = PassthroughReason;
 
 export type PersonalizeMultiQueryResult =
   | { ok: true; body: Buffer; bodyBytes: number; /** Sub-results personalized (≥ 1). */ count: number; personalized: PersonalizedSubResult[] }

@@ -19,9 +19,9 @@ export function sendOriginal(res: ServerResponse, status: number, headers: Outgo
   res.end(body);
 }
 
-export function sendPersonalized(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: Buffer | string, bodyBytes: number, varyOn: string[], durMs: number): void {
+export function sendPersonalized(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: Buffer | string, bodyBytes: number, varyOn: string[], durMs: number, label = 'personalized'): void {
   const out = personalizedResponseHeaders(headers, bodyBytes, varyOn);
-  out['x-sidecart'] = 'personalized';
+  out['x-sidecart'] = label;
   out['server-timing'] = serverTiming(headers['server-timing'], durMs);
   res.writeHead(status, out);
   res.end(body);

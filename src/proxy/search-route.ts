@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
-import type { SearchAdapter } from '../adapters/adapter.js';
+import type { HitView, SearchAdapter } from '../adapters/adapter.js';
+import type { MultiQueryKind } from '../adapters/multi-query/multi-query-format.js';
+import { multiQueryKind } from '../adapters/multi-query/multi-query-kind.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { RouteConfig, SidecartConfig } from '../config/schema.js';
 import { identityVaryHeaders, type IdentityResolver, type ShopperIdentity } from '../identity/shopper-identity.js';
@@ -15,10 +17,13 @@ import type { ProfileStore, StoreRead } from '../store/profile-store.js';
 import { CO_PURCHASE_WAIT_SHARE, readCoPurchases } from './co-purchase-read.js';
 import { codingsToUndo, decodeWithin } from './decode-body.js';
 import { passthroughResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
+import { isJsonResponse } from './json-content-type.js';
 import type { PassthroughReason } from './passthrough-reason.js';
-import { personalizeBody, type PersonalizeBodyResult } from './personalize-body.js';
+import { personalizeBody } from './personalize-body.js';
+import { personalizeMultiQuery } from './personalize-multi-query.js';
 import { sendOriginal, sendPersonalized } from './search-answers.js';
 import { parseableBytes, within } from './search-budget.js';
+import { teeRequestBody, type RequestCopy } from './search-request-body.js';
 import type { SearchServed, VariantAssignment } from './search-served.js';
 import { bufferBody, streamThrough } from './search-upstream-body.js';
 import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
@@ -61,6 +66,9 @@ interface Search {
   /** A client gone before its answer cancels the upstream request (an EventEmitter signal, undici's documented alternative to an AbortController, for a fraction of its cost). */
   cancel: EventEmitter;
   cancelled: boolean;
+  /** A multi-query search (`_msearch`, `*\/queries`, `/multi-search`, `/multi_search`): its request body is kept to label the sub-results. */
+  multiQuery: MultiQueryKind | null;
+  requestCopy: RequestCopy | null;
 }
 
 /** The backend's complete answer, buffered; from `start` on the route's budget runs. */
@@ -72,11 +80,23 @@ interface Buffered {
   deadline: number;
 }
 
-/** What passed the gate: the shopper's record and the decoded body. */
+/** What passed the gate: the shopper's record and the decoded body (and a multi-query search's request body). */
 interface Gated {
   record: ShopperRecord;
   body: Buffer;
+  requestBody?: Buffer;
 }
+
+/** One result list that personalization ran on: a single search's, or one sub-result of a multi-query search. */
+interface PersonalizedList {
+  result: PersonalizeResult;
+  /** The backend's hits (`result.order` indexes them). */
+  hits: readonly HitView[];
+}
+
+type Outcome =
+  | { ok: true; body: Buffer | string; bodyBytes: number; lists: PersonalizedList[]; multiQuery: boolean }
+  | { ok: false; reason: PassthroughReason; /** What ran before it stopped (shadow measurements). */ lists: PersonalizedList[] };
 
 /**
  * The search-route interceptor, in phases: forward (the profile read starts together with the
@@ -97,10 +117,10 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     const gated = await gate(deps, search, buffered, memo);
     if (typeof gated === 'string') return sendBackendBytes(deps, search, buffered, gated);
     const outcome = await personalizeSearch(deps, search, buffered, gated);
-    if (!outcome.ok) return sendBackendBytes(deps, search, buffered, outcome.reason, outcome.result);
+    if (!outcome.ok) return sendBackendBytes(deps, search, buffered, outcome.reason, outcome.lists[0]?.result);
     if (route.shadow) {
-      deps.metrics.shadowDisplacement.observe({ route: route.path }, topDisplacement(outcome.result.order));
-      return sendBackendBytes(deps, search, buffered, 'shadow', outcome.result);
+      for (const list of outcome.lists) deps.metrics.shadowDisplacement.observe({ route: route.path }, topDisplacement(list.result.order));
+      return sendBackendBytes(deps, search, buffered, 'shadow', outcome.lists[0]?.result);
     }
     sendPersonalizedSearch(deps, search, buffered, outcome, memo);
   };
@@ -114,7 +134,8 @@ async function begin(deps: SearchRouteDeps, req: IncomingMessage, res: ServerRes
   const wantsPersonalization = config.personalization.enabled && identity !== null && (assignment?.personalize ?? true);
   const now = Date.now();
   const storeRead = wantsPersonalization ? deps.store.read(identity!.id, now).catch(() => null) : null;
-  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false };
+  const multiQuery = multiQueryKind(req.method, req.url ?? '/', route.adapter);
+  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false, multiQuery, requestCopy: null };
   storeRead?.then((value) => (search.settledRead.value = value));
   // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
   // still while the backend answers. Nothing at all happens here with the store switch off.
@@ -136,13 +157,20 @@ async function begin(deps: SearchRouteDeps, req: IncomingMessage, res: ServerRes
 /** The request to the backend; null when it failed (answered 502/504 here). */
 async function forward(deps: SearchRouteDeps, search: Search, upstreamPrefix: string): Promise<Dispatcher.ResponseData | null> {
   const { req, res } = search;
+  let body: Dispatcher.DispatchOptions['body'] = req.method === 'POST' ? req : null;
+  // Only when it will be read: the personalization of a multi-query answer labels sub-results by their queries.
+  if (body && search.multiQuery && search.storeRead) {
+    const tee = teeRequestBody(req, search.config.search.maxRequestBytes);
+    body = tee.forward;
+    search.requestCopy = tee.copy;
+  }
   search.upstreamStart = performance.now();
   try {
     return await deps.pool.request({
       method: req.method as Dispatcher.HttpMethod,
       path: upstreamPrefix + (req.url ?? '/'),
       headers: upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket }),
-      body: req.method === 'POST' ? req : null,
+      body,
       signal: search.cancel,
     });
   } catch (err) {
@@ -190,11 +218,12 @@ async function buffer(deps: SearchRouteDeps, search: Search, upstream: Dispatche
 /** The backend's headers as the client gets them with the backend's body (plus the variant, if any). */
 function responseHeaders(deps: SearchRouteDeps, search: Search, upstream: Dispatcher.ResponseData, memo: HeaderMemo): OutgoingHttpHeaders {
   const headers = passthroughResponseHeaders(upstream.headers);
-  if (search.assignment && deps.variantHeader) {
-    // The variant is per shopper even when the body is the backend's: no shared cache may reuse it.
-    headers[deps.variantHeader] = `${search.assignment.experiment}=${search.assignment.variant}`;
-    withVary(headers, memo.varyOn(search.config));
-  }
+  // Whether an answer is personalized depends on who asks, so every answer of a search route
+  // varies on the identity: a shared cache must not hand one shopper's backend bytes to another
+  // whose answer would be personalized.
+  withVary(headers, memo.varyOn(search.config));
+  // The variant is per shopper even when the body is the backend's.
+  if (search.assignment && deps.variantHeader) headers[deps.variantHeader] = `${search.assignment.experiment}=${search.assignment.variant}`;
   return headers;
 }
 
@@ -204,7 +233,7 @@ async function gate(deps: SearchRouteDeps, search: Search, buffered: Buffered, m
   if (!config.personalization.enabled) return 'disabled';
   if (!identity) return 'no-identity';
   if (assignment && !assignment.personalize) return 'control-group';
-  if (!memo.isJson(buffered.upstream.headers['content-type'])) return 'not-json';
+  if (!memo.isJson(buffered.upstream.headers['content-type'], search.route.adapter)) return 'not-json';
   const read = 'value' in search.settledRead ? search.settledRead.value! : await within(search.storeRead!, buffered.deadline - performance.now(), 'timeout' as const);
   if (read === 'timeout') return 'budget';
   if (read === null) return 'store-unavailable';
@@ -212,7 +241,17 @@ async function gate(deps: SearchRouteDeps, search: Search, buffered: Buffered, m
   if (record.settings && !record.settings.personalization) return 'opted-out';
   if (!record.profile && !record.settings) return 'no-profile';
   const body = await decoded(search.config, buffered);
-  return typeof body === 'string' ? body : { record, body };
+  if (typeof body === 'string') return body;
+  if (!search.requestCopy) return { record, body };
+  const requestBody = await requestRead(search.requestCopy, buffered.deadline);
+  return typeof requestBody === 'string' ? requestBody : { record, body, requestBody };
+}
+
+/** A multi-query search's request body, read while it was forwarded (it has almost always ended by the time the backend answered). */
+async function requestRead(copy: RequestCopy, deadline: number): Promise<Buffer | PassthroughReason> {
+  if (copy.body() === null && !copy.overLimit()) await within(copy.settled, deadline - performance.now(), undefined);
+  if (copy.overLimit()) return 'request-too-large';
+  return copy.body() ?? 'budget';
 }
 
 /**
@@ -231,14 +270,17 @@ async function decoded(config: SidecartConfig, buffered: Buffered): Promise<Buff
   return body.length > parseableBytes(buffered.deadline - performance.now()) ? 'budget' : body;
 }
 
-/** Parse → rank → splice, with the budget checked between the steps; never throws. */
-async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, gated: Gated): Promise<PersonalizeBodyResult> {
+/**
+ * Parse → rank → splice, with the budget checked between the steps; never throws. A multi-query
+ * answer is personalized sub-result by sub-result, under the same budget.
+ */
+async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, gated: Gated): Promise<Outcome> {
   const { req, route, config } = search;
   const { deadline } = buffered;
   // Counts not there yet get a quarter of the budget at most; later ones are ignored.
   const coPurchases = search.coPurchaseRead ? await within(search.coPurchaseRead, Math.min(route.budgetMs * CO_PURCHASE_WAIT_SHARE, deadline - performance.now()), undefined) : undefined;
   try {
-    return personalizeBody({
+    const input = {
       body: gated.body,
       adapter: deps.adapterFor(route),
       record: gated.record,
@@ -249,10 +291,18 @@ async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered
       now: search.now,
       overBudget: () => performance.now() > deadline,
       coPurchases,
-    });
+    };
+    if (search.multiQuery) {
+      const multi = personalizeMultiQuery({ ...input, kind: search.multiQuery, requestBody: gated.requestBody ?? Buffer.alloc(0), requestUrl: req.url ?? '/', indexes: route.indexes });
+      if (!multi.ok) return { ok: false, reason: multi.reason, lists: multi.personalized ?? [] };
+      return { ok: true, body: multi.body, bodyBytes: multi.bodyBytes, lists: multi.personalized, multiQuery: true };
+    }
+    const single = personalizeBody(input);
+    if (!single.ok) return { ok: false, reason: single.reason, lists: single.result ? [{ result: single.result, hits: [] }] : [] };
+    return { ok: true, body: single.body, bodyBytes: single.bodyBytes, lists: [{ result: single.result, hits: single.hits }], multiQuery: false };
   } catch (err) {
     deps.logger.warn({ err, route: route.path, requestId: req.headers['x-request-id'] }, 'personalization failed; sent the backend response');
-    return { ok: false, reason: 'error' };
+    return { ok: false, reason: 'error', lists: [] };
   }
 }
 
@@ -263,13 +313,17 @@ function sendBackendBytes(deps: SearchRouteDeps, search: Search, buffered: Buffe
   report(deps, search, 'passthrough', reason, result);
 }
 
-function sendPersonalizedSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, outcome: Extract<PersonalizeBodyResult, { ok: true }>, memo: HeaderMemo): void {
+function sendPersonalizedSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, outcome: Extract<Outcome, { ok: true }>, memo: HeaderMemo): void {
   const dur = performance.now() - buffered.start;
+  const { lists } = outcome;
   deps.metrics.overhead.observe({ route: search.route.path }, dur / 1000);
-  sendPersonalized(search.res, buffered.upstream.statusCode, buffered.headers, outcome.body, outcome.bodyBytes, memo.varyOn(search.config), dur);
-  // The ids in the order shown, only when an experiment's attribution will read them.
-  const hitIds = search.assignment && deps.onServed ? shownIds(outcome.result.order, outcome.hits) : undefined;
-  report(deps, search, 'personalized', undefined, outcome.result, hitIds);
+  // A multi-query answer says how many of its result lists were personalized.
+  const label = outcome.multiQuery ? `personalized; count=${lists.length}` : 'personalized';
+  sendPersonalized(search.res, buffered.upstream.statusCode, buffered.headers, outcome.body, outcome.bodyBytes, memo.varyOn(search.config), dur, label);
+  deps.metrics.personalizedResults.inc({ route: search.route.path }, lists.length);
+  // The ids in the order shown (every personalized list's), only when an experiment's attribution will read them.
+  const hitIds = search.assignment && deps.onServed ? lists.flatMap((list) => shownIds(list.result.order, list.hits)) : undefined;
+  report(deps, search, 'personalized', undefined, lists[0]!.result, hitIds);
 }
 
 /** Counts the outcome and tells experiments (after the response is on its way). */
@@ -286,17 +340,16 @@ function report(deps: SearchRouteDeps, search: Search, outcome: SearchServed['ou
  */
 class HeaderMemo {
   private vary: { identity: unknown; names: string[] } | null = null;
-  private contentType: { value: string | string[] | undefined; json: boolean } = { value: undefined, json: false };
+  private contentType: { value: string | string[] | undefined; adapter: RouteConfig['adapter'] | undefined; json: boolean } = { value: undefined, adapter: undefined, json: false };
 
   varyOn(config: SidecartConfig): string[] {
     if (this.vary?.identity !== config.identity) this.vary = { identity: config.identity, names: identityVaryHeaders(config.identity) };
     return this.vary.names;
   }
 
-  isJson(contentType: string | string[] | undefined): boolean {
-    if (contentType !== this.contentType.value) {
-      const type = headerString(contentType)?.split(';')[0]?.trim().toLowerCase();
-      this.contentType = { value: contentType, json: type === 'application/json' || (type !== undefined && type.endsWith('+json')) };
+  isJson(contentType: string | string[] | undefined, adapter: RouteConfig['adapter']): boolean {
+    if (contentType !== this.contentType.value || adapter !== this.contentType.adapter) {
+      this.contentType = { value: contentType, adapter, json: isJsonResponse(contentType, adapter) };
     }
     return this.contentType.json;
   }

@@ -9,11 +9,13 @@
 //   /fixture/abandoned          how many delayed replies (x-fixture-delay-ms) lost their client first
 //   /reset                      destroys the socket
 //   /status/<code>              that status with a small JSON body
+//   each engine's own single and multi-query search paths (engine-backend.ts)
 //   upgrade on any path         101 Switching Protocols, then echoes raw bytes
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { handleDemoSearch, searchCatalog } from '../../src/demo/demo-search-backend.js';
+import { handleEngineSearch } from './engine-backend.js';
 
 export function deterministicBytes(length: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(length);
@@ -175,6 +177,7 @@ const server = createServer((req, res) => {
       const text = url.searchParams.get('q') ?? '';
       return send(res, 200, withBigIntegers(JSON.stringify(shapeResponse(parts[1] ?? '', text))), { 'content-type': 'application/json' });
     }
+    if (handleEngineSearch(req, res, url, raw)) return;
     if (shapedSearch(req, res, raw)) return;
     send(res, 404, JSON.stringify({ error: 'not found' }), { 'content-type': 'application/json' });
   });
