@@ -5,6 +5,7 @@ import type { SearchAdapter } from './adapters/adapter.js';
 import { createAdapter } from './adapters/create-adapter.js';
 import { createConfigReloader } from './config/config-reloader.js';
 import { LiveConfig } from './config/live-config.js';
+import { loadConfiguredModel, reloadModelOnChange } from './model/load-configured-model.js';
 import type { RouteConfig, SidecartConfig } from './config/schema.js';
 import { createEventsRouter } from './events/events-router.js';
 import { createTrafficTap } from './events/traffic-tap.js';
@@ -145,6 +146,9 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     if (next.store.breaker !== previous.store.breaker) store.reconfigure?.(next.store.breaker);
     if (next.store.breaker !== previous.store.breaker) coPurchases.reconfigure?.(next.store.breaker);
   });
+  // The next-basket model file named by personalization.model: read at start, again on each reload.
+  loadConfiguredModel(config, options.configFile);
+  reloadModelOnChange(live, logger);
   const reloader = createConfigReloader({ live, logger, onReload: (result) => metrics.configReloads.inc({ result }), watchFile: options.watchConfig === true });
 
   let ready = false;

@@ -1,11 +1,13 @@
 import { createSidecart } from './app.js';
 import { ConfigError, defaultConfigPath, loadConfig } from './config/load-config.js';
+import { loadConfiguredModel } from './model/load-configured-model.js';
 
 // Entry point: load and validate config (exit 2 on a bad one), listen, drain on SIGTERM/SIGINT.
 const file = defaultConfigPath();
 let config;
 try {
   config = loadConfig(file);
+  loadConfiguredModel(config, file);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`sidecart: ${err.message}\n`);

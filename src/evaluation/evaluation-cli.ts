@@ -5,14 +5,18 @@ import { formatResults } from './results-table.js';
 import { writeSection } from './results-file.js';
 import { measure, prepare, type EvaluationResult } from './run-evaluation.js';
 import { ablateSignals, formatAblation, type SignalRow } from './signal-ablation.js';
+import { aisleWindows } from './aisle-windows.js';
+import { crossValidate, type CvResult } from './next-basket-cv.js';
+import { formatNextBasket, formatWindows } from './next-basket-report.js';
 
-// `npm run evaluate -- [--data <dir>] [--strength 0.5] [--results bench/RESULTS.md] [--no-write] [--no-signals]`
+// `npm run evaluate -- [--data <dir>] [--strength 0.5] [--results bench/RESULTS.md] [--no-write] [--no-signals] [--folds 5] [--seed 20261206]`
 
 export const RESULTS_HEADING = 'Offline evaluation';
 
 export interface CliOutcome {
   result: EvaluationResult;
   signals: SignalRow[];
+  cv: CvResult;
   table: string;
   seconds: number;
 }
@@ -35,8 +39,17 @@ export function runEvaluationCli(argv: readonly string[], log: (line: string) =>
   const prepared = prepare(loadGroceryData(dir), config);
   const result = measure(prepared, { config, strength });
   const ablation = argv.includes('--no-signals') ? null : ablateSignals(prepared, config, strength);
+  const folds = Number(flag('--folds') ?? 5);
+  const seed = Number(flag('--seed') ?? 20261206);
+  const cv = crossValidate(prepared.shoppers, { config, folds, seed });
+  const windows = [24, 100, Number.POSITIVE_INFINITY];
+  const windowRows = [
+    ...aisleWindows(prepared, { windows, strength, config, label: 'rules' }),
+    ...aisleWindows(prepared, { windows, strength, config, configFor: (id) => cv.configFor.get(id) ?? config, label: 'next-basket model' }).slice(1),
+  ];
   const seconds = (Date.now() - started) / 1000;
-  const table = formatResults(result, { strength }) + (ablation ? `\n\n${formatAblation(ablation.base, ablation.rows)}` : '');
+  const table =
+    formatResults(result, { strength }) + (ablation ? `\n\n${formatAblation(ablation.base, ablation.rows)}` : '') + `\n\n${formatNextBasket(cv, seed)}\n\n${formatWindows(windowRows)}`;
   log(table);
   log(`(${seconds.toFixed(1)} s)`);
   if (!argv.includes('--no-write')) {
@@ -55,5 +68,5 @@ export function runEvaluationCli(argv: readonly string[], log: (line: string) =>
     writeSection(resultsFile, RESULTS_HEADING, body);
     log(`written to ${resultsFile} under "## ${RESULTS_HEADING}"`);
   }
-  return { result, signals: ablation?.rows ?? [], table, seconds };
+  return { result, signals: ablation?.rows ?? [], cv, table, seconds };
 }

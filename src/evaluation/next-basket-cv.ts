@@ -1,6 +1,8 @@
 import type { PersonalizationConfig } from '../config/schema.js';
 import { fitNextBasket, popularityOf, seededRandom, seededShuffle, snapshotsOf, type Snapshot } from '../model/train-next-basket.js';
 import { predictBasket } from '../personalization/next-basket-model.js';
+import { registerNextBasketModel } from '../personalization/next-basket-registry.js';
+import { personalize } from '../personalization/personalize.js';
 import type { ShopperEvent } from '../personalization/types.js';
 import type { PreparedShopper } from './run-evaluation.js';
 import { SetAverager, scoreSet, type SetSummary } from './set-metrics.js';
@@ -22,9 +24,16 @@ export interface CvResult {
   ownTopSameSize: SetSummary;
   /** Same list sizes, filled with the training folds' most popular products. */
   popularSameSize: SetSummary;
+  /** Today's rules on the same shoppers: usual ∪ reorder (no model). */
+  rules: SetSummary;
   perFold: number[];
   folds: number;
+  /** The config each shopper is evaluated with: its fold's model registered under `model`. */
+  configFor: Map<string, PersonalizationConfig>;
 }
+
+/** The registered name of fold f's model. */
+export const foldModelName = (f: number): string => `(cross-validation fold ${f + 1})`;
 
 /** Fold of each shopper (index into `shoppers`), dealt round-robin after a seeded shuffle. */
 export function assignFolds(userIds: readonly string[], folds: number, seed: number): Map<string, number> {
@@ -50,6 +59,8 @@ export function crossValidate(shoppers: readonly PreparedShopper[], options: CvO
   const model = new SetAverager();
   const own = new SetAverager();
   const popular = new SetAverager();
+  const rules = new SetAverager();
+  const configFor = new Map<string, PersonalizationConfig>();
   const perFold: number[] = [];
   for (let f = 0; f < options.folds; f++) {
     const train = shoppers.map((_, i) => i).filter((i) => fold.get(shoppers[i]!.split.userId) !== f);
@@ -63,11 +74,16 @@ export function crossValidate(shoppers: readonly PreparedShopper[], options: CvO
       table,
       { config: options.config, seed: options.seed + f },
     ).model;
-    const ranked = [...table.popularity.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+    registerNextBasketModel(foldModelName(f), fitted);
+    const foldConfig = { ...options.config, model: foldModelName(f) };    const ranked = [...table.popularity.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
     const foldAvg = new SetAverager();
     for (const i of test) {
       const s = shoppers[i]!;
       const actual = new Set(s.split.target.products);
+      configFor.set(s.split.userId, foldConfig);
+      const record = { profile: s.profile, settings: { personalization: true, features: {}, dietary: [], updatedAt: 0 }, session: null };
+      const { section } = personalize({ hits: [], record, strength: 0.5, config: options.config, now: s.split.target.at, explain: false });
+      rules.add(scoreSet([...new Set([...section.usual.map((u) => u.id), ...section.reorder.map((r) => r.id)])], actual));
       const list = predictBasket(fitted, s.profile, s.split.target.at).map((p) => p.id);
       const score = scoreSet(list, actual);
       model.add(score);
@@ -78,5 +94,5 @@ export function crossValidate(shoppers: readonly PreparedShopper[], options: CvO
     }
     perFold.push(foldAvg.summary().f1);
   }
-  return { model: model.summary(), ownTopSameSize: own.summary(), popularSameSize: popular.summary(), perFold, folds: options.folds };
+  return { model: model.summary(), ownTopSameSize: own.summary(), popularSameSize: popular.summary(), rules: rules.summary(), perFold, folds: options.folds, configFor };
 }

@@ -3,6 +3,8 @@ import { complementAnchors, complementScores, type ComplementaryCandidate } from
 import { confidence } from './confidence.js';
 import { decayedWeight } from './decay.js';
 import { inferPreferences, type ActivePreference } from './dietary.js';
+import { modelLists } from './next-basket-lists.js';
+import { nextBasketModelFor } from './next-basket-registry.js';
 import { estimateHousehold, type HouseholdEstimate } from './household.js';
 import { tagShares } from './tag-lift.js';
 import { reorderItems, type ReorderCandidate } from './reorder.js';
@@ -39,7 +41,7 @@ export interface ProfileView {
   config: PersonalizationConfig;
   /** The minute the view was computed at (epoch ms). */
   at: number;
-  /** Product id → squashed decayed affinity (0..1). */
+  /** Product id → squashed decayed affinity (0..1); with a model, a bought product's next-order probability. */
   product: Map<string, number>;
   brand: Map<string, number>;
   category: Map<string, number>;
@@ -54,6 +56,8 @@ export interface ProfileView {
   stapleComplements: Map<string, ComplementaryCandidate>;
   /** Reorder lists by (household rhythm used, seasonal), computed on first use. */
   reorder: Map<string, ReorderCandidate[]>;
+  /** With a next-basket model loaded (personalization.model): its reorder list, and each bought product's probability of being in the next order. */
+  model: { reorder: ReorderCandidate[]; scores: Map<string, number> } | null;
 }
 
 const views = new WeakMap<ShopperProfile, ProfileView>();
@@ -77,29 +81,44 @@ function squashedMap(entries: Record<string, { w: number; t: number } | undefine
   return out;
 }
 
+/**
+ * The product term with a model loaded: a bought product's probability of being in the next
+ * order, on the affinity's scale (its square root: p = 0.25 weighs like one recent purchase),
+ * where that is above its decayed affinity. A search is not only for the next basket, so
+ * what the shopper likes but is not due to buy keeps its weight.
+ */
+function withModelScores(affinity: Map<string, number>, scores: ReadonlyMap<string, number>): Map<string, number> {
+  for (const [id, p] of scores) affinity.set(id, Math.max(affinity.get(id) ?? 0, Math.sqrt(p)));
+  return affinity;
+}
+
 function buildView(profile: ShopperProfile, config: PersonalizationConfig, at: number): ProfileView {
   const halfLife = config.halfLifeDays;
   const staples = complementAnchors(profile, null, at, halfLife);
+  const model = nextBasketModelFor(config);
+  const lists = model ? modelLists(profile, model, at, config) : null;
   return {
     profile,
     config,
     at,
-    product: squashedMap(profile.products, K_PRODUCT, at, halfLife),
+    product: lists ? withModelScores(squashedMap(profile.products, K_PRODUCT, at, halfLife), lists.scores) : squashedMap(profile.products, K_PRODUCT, at, halfLife),
     brand: squashedMap(profile.brands, K_BRAND, at, halfLife),
     category: squashedMap(profile.categories, K_CATEGORY, at, halfLife),
     tagShare: tagShares(profile, at, halfLife),
-    usual: usualItems(profile, config.usual),
+    usual: lists ? lists.usual : usualItems(profile, config.usual),
     household: estimateHousehold(profile),
     confidence: confidence(profile, at, halfLife),
     inferred: inferPreferences(profile, config.dietary),
     staples,
     stapleComplements: complementScores(staples, profile, undefined),
     reorder: new Map(),
+    model: lists ? { reorder: lists.reorder, scores: lists.scores } : null,
   };
 }
 
 /** The reorder list with or without the household's rhythm and the seasonal rule. */
 export function viewReorder(view: ProfileView, household: boolean, seasonal: boolean): ReorderCandidate[] {
+  if (view.model) return view.model.reorder;
   const key = `${household ? 'h' : '-'}${seasonal ? 's' : '-'}`;
   let list = view.reorder.get(key);
   if (!list) {
