@@ -40,7 +40,7 @@ Exit codes: 0 done, 1 done with rejected lines, 2 usage or config error,
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2, failed: 3, interrupted: 130 } as const;
 
-function loadCliConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): SidecartConfig {
+export function loadCliConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): SidecartConfig {
   const file = explicit ?? defaultConfigPath(env);
   // Without a config file the import still runs on defaults plus environment overrides.
   if (!explicit && !existsSync(file)) return parseConfig('{}', '(defaults)', env);

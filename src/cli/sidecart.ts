@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { IMPORT_USAGE, runImportCommand } from './import-command.js';
 import { REPORT_USAGE, runReportCommand } from './report-command.js';
+import { runTrainCommand, TRAIN_USAGE } from './train-command.js';
 
 // The `sidecart` command: one subcommand per module. `sidecart import <file>` builds profiles
 // from order history. (The server itself is `node dist/src/main.js` / `npm start`.)
@@ -9,10 +10,12 @@ const USAGE = `usage: sidecart <command> [options]
 
 commands:
   import <file>   build shopper profiles from order history (CSV or JSONL); resumable, idempotent
+  train <file>    fit the next-basket model on order history; writes the model file
   report          an experiment's conversion rates, difference and 95% interval from /metrics
   help            this text
 
 ${IMPORT_USAGE}
+${TRAIN_USAGE}
 ${REPORT_USAGE}`;
 
 /** First signal: stop reading, finish the writes in flight, save the checkpoint. Second: exit now. */
@@ -34,6 +37,9 @@ const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case 'import':
     process.exitCode = await runImportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: abortOnSignals() });
+    break;
+  case 'train':
+    process.exitCode = await runTrainCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     break;
   case 'report':
     process.exitCode = await runReportCommand(args, { stdout: process.stdout, stderr: process.stderr });

@@ -47,8 +47,17 @@ export function wholeHistory(shopper: PreparedShopper): ShopperEvent[] {
   return [...history, { id: `order-target-${userId}`, type: 'purchase', at: target.at, items: target.products.map((id) => ({ id, quantity: 1 })) }];
 }
 
+/** Each fold's training and test shoppers (indexes into `userIds`). */
+export function foldSplit(userIds: readonly string[], folds: number, seed: number): { train: number[]; test: number[] }[] {
+  const fold = assignFolds(userIds, folds, seed);
+  return Array.from({ length: folds }, (_, f) => ({
+    train: userIds.map((_, i) => i).filter((i) => fold.get(userIds[i]!) !== f),
+    test: userIds.map((_, i) => i).filter((i) => fold.get(userIds[i]!) === f),
+  }));
+}
+
 export function crossValidate(shoppers: readonly PreparedShopper[], options: CvOptions): CvResult {
-  const fold = assignFolds(
+  const split = foldSplit(
     shoppers.map((s) => s.split.userId),
     options.folds,
     options.seed,
@@ -63,8 +72,7 @@ export function crossValidate(shoppers: readonly PreparedShopper[], options: CvO
   const configFor = new Map<string, PersonalizationConfig>();
   const perFold: number[] = [];
   for (let f = 0; f < options.folds; f++) {
-    const train = shoppers.map((_, i) => i).filter((i) => fold.get(shoppers[i]!.split.userId) !== f);
-    const test = shoppers.map((_, i) => i).filter((i) => fold.get(shoppers[i]!.split.userId) === f);
+    const { train, test } = split[f]!;
     const table = popularityOf(
       train.map((i) => histories[i]!),
       20_000,

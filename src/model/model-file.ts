@@ -27,7 +27,7 @@ const modelFileSchema = z
     products: z.array(z.tuple([z.string().min(1), finite.min(0).max(1), finite.min(0).max(1)])),
     popularityFloor: finite.min(0).max(1),
     repeatFloor: finite.min(0).max(1),
-    trained: z.object({ seed: z.number().int(), shoppers: z.number().int(), orders: z.number().int(), rows: z.number().int(), at: z.string() }).loose(),
+    trained: z.object({ seed: z.number().int(), shoppers: z.number().int(), orders: z.number().int(), rows: z.number().int(), from: z.string() }).loose(),
   })
   .strict();
 
