@@ -17,8 +17,8 @@ started=$SECONDS
 if ! command -v dockerd >/dev/null 2>&1; then
   say "installing Debian's docker.io"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q docker.io >/tmp/sidecart-docker-apt.log 2>&1 \
-    || { apt-get update -q >>/tmp/sidecart-docker-apt.log 2>&1 && apt-get install -y -q docker.io >>/tmp/sidecart-docker-apt.log 2>&1; } \
+  apt-get -o DPkg::Lock::Timeout=300 install -y -q docker.io >/tmp/sidecart-docker-apt.log 2>&1 \
+    || { apt-get -o DPkg::Lock::Timeout=300 update -q >>/tmp/sidecart-docker-apt.log 2>&1 && apt-get -o DPkg::Lock::Timeout=300 install -y -q docker.io >>/tmp/sidecart-docker-apt.log 2>&1; } \
     || { tail -15 /tmp/sidecart-docker-apt.log >&2; echo "[docker] apt-get install docker.io failed" >&2; exit 1; }
 fi
 
