@@ -47,9 +47,9 @@ function install(tools: TestTool[], prefix: string[]): { ok: boolean; output: st
     'export DEBIAN_FRONTEND=noninteractive',
     `missing=0; for c in ${commands}; do command -v "$c" >/dev/null 2>&1 || missing=1; done`,
     '[ "$missing" = 0 ] && exit 0',
-    `apt-get install -y -q --no-install-recommends ${packages} && exit 0`,
+    `apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends ${packages} && exit 0`,
     'echo "apt-get install failed; running apt-get update once and trying again"',
-    `apt-get update -q && apt-get install -y -q --no-install-recommends ${packages}`,
+    `apt-get -o DPkg::Lock::Timeout=300 update -q && apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends ${packages}`,
   ].join('\n');
   const shell = onPath('flock') ? ['flock', LOCK, 'sh', '-c', script] : ['sh', '-c', script];
   const argv = [...prefix, ...shell];
