@@ -96,7 +96,10 @@ export async function startSidecartProcess(launch: SidecartLaunch): Promise<Side
   const config = {
     server: { host: '127.0.0.1', port, opsPort, shutdownGraceMs: 2000 },
     upstream: { url: launch.upstreamUrl },
-    routes: [{ path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5 }],
+    routes: [
+      { path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5 },
+      { path: '/:index/_msearch', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5 },
+    ],
     store: {
       // With Redis and no near cache, every search reads its profile from Redis (the hard case).
       ...(launch.redisUrl ? { redis: { url: launch.redisUrl }, ...(launch.nearCache ? {} : { memory: { nearCacheTtlMs: 0 } }) } : {}),

@@ -4,7 +4,10 @@ import { Pool } from 'undici';
 
 // The floors sidecart is measured against, each the least a Node.js proxy can do (own process):
 //   FLOOR_MODE=buffer  node:http + undici Pool: buffer the body, JSON.parse, reorder the hits by a
-//                      per-product score from a Map (a stand-in for a profile), JSON.stringify.
+//                      per-product score from a Map (a stand-in for a profile), JSON.stringify;
+//                      an `_msearch` answer: each sub-response's hits (POST bodies forwarded).
+//                      `floor-slice=N` in the query: only the first N reordered hits are sent
+//                      (what a rerank window costs at least: fetch the window, rank it, cut the page).
 //   FLOOR_MODE=stream  node:http + undici Pool.stream: status, headers and body piped through.
 //   FLOOR_MODE=section the buffer floor, plus a fixed section (FLOOR_SECTION, JSON) added to every
 //                      response: what any proxy pays for the contract's section's bytes, with no
@@ -40,7 +43,8 @@ interface Hit {
 }
 
 const server = createServer((req, res) => {
-  const request = { path: req.url ?? '/', method: req.method as 'GET', headers: forwardHeaders(req.headers) };
+  const request = { path: req.url ?? '/', method: req.method as 'GET', headers: forwardHeaders(req.headers), body: req.method === 'POST' ? req : null };
+  const slice = Number(/[?&]floor-slice=(\d+)/.exec(request.path)?.[1] ?? 0);
   if (mode === 'stream') {
     pool
       .stream(request, ({ statusCode, headers }) => {
@@ -58,8 +62,11 @@ const server = createServer((req, res) => {
   }
   pool.request(request).then(
     async ({ statusCode, body }) => {
-      const doc = JSON.parse(await body.text()) as { hits: { hits: Hit[] }; _personalization?: unknown };
-      doc.hits.hits.sort((a, b) => scoreOf(b._id) - scoreOf(a._id));
+      const doc = JSON.parse(await body.text()) as { hits: { hits: Hit[] }; responses?: Array<{ hits: { hits: Hit[] } }>; _personalization?: unknown };
+      for (const list of doc.responses ?? [doc]) {
+        list.hits.hits.sort((a, b) => scoreOf(b._id) - scoreOf(a._id));
+        if (slice > 0) list.hits.hits.length = Math.min(slice, list.hits.hits.length);
+      }
       if (section !== undefined) doc._personalization = section;
       const out = JSON.stringify(doc);
       res.writeHead(statusCode, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(out) });

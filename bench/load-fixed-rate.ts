@@ -41,7 +41,7 @@ function fire(start: number): void {
   inFlight += 1;
   const sentAt = performance.now();
   const counted = recording;
-  pool.request({ method: 'GET', path: request.path, headers: request.headers }).then(
+  pool.request({ method: request.method ?? 'GET', path: request.path, headers: request.headers, body: request.body }).then(
     async (res) => {
       await res.body.dump();
       if (!counted) {

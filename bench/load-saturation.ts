@@ -10,7 +10,7 @@ const result = await autocannon({
   url: job.url,
   connections: job.connections,
   duration: job.durationS,
-  requests: job.requests.map((r) => ({ method: 'GET', path: r.path, headers: r.headers })),
+  requests: job.requests.map((r) => ({ method: r.method ?? 'GET', path: r.path, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) })),
 });
 const out: LoadResult = {
   rps: result['2xx'] / result.duration,

@@ -11,6 +11,9 @@ export async function readJob<T>(): Promise<T> {
 export interface LoadRequest {
   path: string;
   headers: Record<string, string>;
+  /** GET without a body unless set (a multi-query search is a POST). */
+  method?: 'GET' | 'POST';
+  body?: string;
 }
 
 export interface SaturationJob {

@@ -3,6 +3,7 @@ import type { RedisServer } from '../test/support/redis-server.js';
 import { cpuMicros, runClient, type SidecartProcess } from './bench-processes.js';
 import type { FixedRateJob, FixedRateResult, LoadRequest, LoadResult, SaturationJob } from './load-types.js';
 import { f0, fixedTable, ms, outcomeList, saturationTable, summarize, writeResultsSection, type PairRow, type PairRuns } from './report.js';
+import { msearchRequest } from './fixture-pages.js';
 import { bucketDelta, histogramBuckets, histogramQuantile } from './stats.js';
 
 // The benchmark's scenarios: (floor, sidecart) pairs run alternately at saturation and at a fixed
@@ -29,6 +30,8 @@ interface Pair {
   floorPid: number;
   sidecartPid: number;
   path: string;
+  /** A POST body (the multi-query search); GET without one when unset. */
+  body?: string;
   target: number;
 }
 
@@ -54,6 +57,8 @@ export interface ScenarioOptions {
 const BUDGET_MS = 50;
 const HUNG_STOP_AT_S = 3;
 const SEARCH = (size: number) => `/products/_search?q=vegan&size=${size}`;
+const MSEARCH = '/products/_msearch';
+const MSEARCH_BODY = msearchRequest(24, 2);
 const SATURATION = 'bench/load-saturation.ts';
 const FIXED = 'bench/load-fixed-rate.ts';
 
@@ -64,12 +69,14 @@ function pairs(t: Targets): Pair[] {
     { id: 'redis-24', label: 'search, Redis store, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, floorPid: t.floorBufferPid, sidecartPid: t.redis.pid, path: SEARCH(24), target: 0.75 },
     { id: 'redis-near-24', label: 'search, Redis store + default near cache, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redisNear.url, floorPid: t.floorBufferPid, sidecartPid: t.redisNear.pid, path: SEARCH(24), target: 0.75 },
     { id: 'memory-100', label: 'search, memory store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: SEARCH(100), target: 0.85 },
+    { id: 'memory-msearch', label: 'multi-query search (_msearch), memory store, two 24-hit sub-queries', floorName: 'buffer+parse+reorder each', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: MSEARCH, body: MSEARCH_BODY, target: 0.85 },
     { id: 'redis-100', label: 'search, Redis store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, floorPid: t.floorBufferPid, sidecartPid: t.redis.pid, path: SEARCH(100), target: 0.75 },
   ];
 }
 
 /** Every request names a seeded shopper (cycled), floors included, so both sides get the same bytes. */
-const requestsFor = (path: string, ids: string[]): LoadRequest[] => ids.map((id) => ({ path, headers: { 'x-user-id': id } }));
+const requestsFor = (path: string, ids: string[], body?: string): LoadRequest[] =>
+  ids.map((id): LoadRequest => (body === undefined ? { path, headers: { 'x-user-id': id } } : { path, method: 'POST', body, headers: { 'x-user-id': id, 'content-type': 'application/x-ndjson' } }));
 
 async function scrape(sidecart: SidecartProcess): Promise<string> {
   const res = await request(`${sidecart.opsUrl}/metrics`);
@@ -90,15 +97,15 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
   const fixed = new Map<string, PairRuns<FixedRateResult>>();
   const started = new Date();
 
-  const saturate = (url: string, path: string, durationS: number) =>
-    runClient<LoadResult>(SATURATION, { url, connections: o.connections, durationS, requests: requestsFor(path, o.ids) } satisfies SaturationJob);
-  const steady = (url: string, path: string, durationS: number, extra: Partial<FixedRateJob> = {}, onStarted?: () => void) =>
-    runClient<FixedRateResult>(FIXED, { url, rate: o.rate, durationS, requests: requestsFor(path, o.ids), ...extra } satisfies FixedRateJob, onStarted);
+  const saturate = (url: string, path: string, durationS: number, body?: string) =>
+    runClient<LoadResult>(SATURATION, { url, connections: o.connections, durationS, requests: requestsFor(path, o.ids, body) } satisfies SaturationJob);
+  const steady = (url: string, path: string, durationS: number, extra: Partial<FixedRateJob> = {}, onStarted?: () => void, body?: string) =>
+    runClient<FixedRateResult>(FIXED, { url, rate: o.rate, durationS, requests: requestsFor(path, o.ids, body), ...extra } satisfies FixedRateJob, onStarted);
 
   o.log('warm-up (JIT) of every target …');
   for (const pair of selected) {
-    await saturate(pair.floorUrl, pair.path, o.quick ? 1 : 3);
-    await saturate(pair.sidecartUrl, pair.path, o.quick ? 1 : 3);
+    await saturate(pair.floorUrl, pair.path, o.quick ? 1 : 3, pair.body);
+    await saturate(pair.sidecartUrl, pair.path, o.quick ? 1 : 3, pair.body);
   }
 
   for (let round = 0; round < o.rounds; round++) {
@@ -110,7 +117,7 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
         // The proxy's own CPU per request: robust to a noisy machine, unlike req/s.
         const pid = side === 'floor' ? pair.floorPid : pair.sidecartPid;
         const cpuBefore = cpuMicros(pid);
-        const result = await saturate(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS);
+        const result = await saturate(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS, pair.body);
         result.cpuMicrosPerRequest = (cpuMicros(pid) - cpuBefore) / Math.max(1, result.total);
         runs[side].push(result);
         o.log(`saturation r${round + 1} ${pair.id} ${side}: ${f0(result.rps)} req/s p99 ${ms(result.p99)} ms, ${f0(result.cpuMicrosPerRequest)} µs CPU/req, failed ${result.errors + result.non2xx}`);
@@ -122,7 +129,7 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
       const runs = fixed.get(pair.id) ?? { floor: [], sidecart: [] };
       fixed.set(pair.id, runs);
       for (const side of round % 2 === 0 ? (['floor', 'sidecart'] as const) : (['sidecart', 'floor'] as const)) {
-        const result = await steady(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS, { timeline: true });
+        const result = await steady(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS, { timeline: true }, undefined, pair.body);
         runs[side].push(result);
         o.log(`fixed ${o.rate}/s r${round + 1} ${pair.id} ${side}: p50 ${ms(result.p50)} p99 ${ms(result.p99)} max ${ms(result.max)} ms failed ${result.errors + result.non2xx}; slowest per second: ${result.perSecondMax?.join(', ') ?? '-'}`);
       }
