@@ -4,7 +4,7 @@ import { algoliaAdapter } from './algolia-adapter.js';
 import { elasticsearchAdapter, opensearchAdapter } from './elasticsearch-adapter.js';
 import { addTags, idOf, priceOf, textOf, viewOf } from './hit-fields.js';
 import { spliceList, type SpliceShape } from './hit-list.js';
-import { FieldTree, OBJECT, objectHas, scanHits, type ScannedList, type Slot } from './hit-scan.js';
+import { FieldTree, OBJECT, objectHas, scanHits, type Slot } from './hit-scan.js';
 import { compilePath, type JsonPath } from './json-path.js';
 import { meilisearchAdapter } from './meilisearch-adapter.js';
 import { solrAdapter } from './solr-adapter.js';
@@ -19,8 +19,10 @@ import { typesenseAdapter } from './typesense-adapter.js';
 export interface ScanPlan {
   readonly hitsPath: JsonPath;
   readonly hit: FieldTree;
-  /** The hits' views from the scanned values; null where the adapter would say mismatch. */
-  views(list: ScannedList): HitView[] | null;
+  /** The view of hit `index` from its kind (0 not an object) and the values read from it. */
+  view(index: number, kind: number, slots: readonly Slot[]): HitView;
+  /** Whether the adapter would take these views (Typesense: some hit has a document). */
+  accepts(views: readonly HitView[], kinds: Uint8Array): boolean;
 }
 
 // The common field names hit-fields.ts reads, in one fixed order: a group of slots per object.
@@ -74,7 +76,8 @@ function mustAdd(tree: FieldTree, path: string, container = false): number {
   return slot;
 }
 
-const objectAt = (s: readonly Slot[], at: number, kind: number, fieldsAt: number): Fields | undefined => (kind !== 0 ? new Fields(s, at + fieldsAt) : undefined);
+const objectAt = (s: readonly Slot[], kind: number, fieldsAt: number): Fields | undefined => (kind !== 0 ? new Fields(s, fieldsAt) : undefined);
+const always = (): boolean => true;
 
 function elasticsearchPlan(): ScanPlan {
   const hit = new FieldTree();
@@ -86,19 +89,13 @@ function elasticsearchPlan(): ScanPlan {
   return {
     hitsPath: compilePath('hits.hits'),
     hit,
-    views({ kinds, slots, slotCount }) {
-      const views = new Array<HitView>(kinds.length);
-      for (let k = 0, at = 0; k < kinds.length; k++, at += slotCount) {
-        if (kinds[k] === 0) {
-          views[k] = viewOf(k, '', undefined);
-          continue;
-        }
-        const first = slots[at + source] === OBJECT ? new Fields(slots, at + sourceFields) : undefined;
-        const second = slots[at + fields] === OBJECT ? new Fields(slots, at + fallbackFields) : undefined;
-        views[k] = viewOf(k, idOf(slots[at + id]), first, second);
-      }
-      return views;
+    view(k, kind, slots) {
+      if (kind === 0) return viewOf(k, '', undefined);
+      const first = slots[source] === OBJECT ? new Fields(slots, sourceFields) : undefined;
+      const second = slots[fields] === OBJECT ? new Fields(slots, fallbackFields) : undefined;
+      return viewOf(k, idOf(slots[id]), first, second);
     },
+    accepts: always,
   };
 }
 
@@ -110,13 +107,8 @@ function flatPlan(hitsPath: string, idField: string): ScanPlan {
   return {
     hitsPath: compilePath(hitsPath),
     hit,
-    views({ kinds, slots, slotCount }) {
-      const views = new Array<HitView>(kinds.length);
-      for (let k = 0, at = 0; k < kinds.length; k++, at += slotCount) {
-        views[k] = viewOf(k, kinds[k] !== 0 ? idOf(slots[at + id]) : '', objectAt(slots, at, kinds[k]!, common));
-      }
-      return views;
-    },
+    view: (k, kind, slots) => viewOf(k, kind !== 0 ? idOf(slots[id]) : '', objectAt(slots, kind, common)),
+    accepts: always,
   };
 }
 
@@ -125,22 +117,19 @@ function typesensePlan(): ScanPlan {
   const document = mustAdd(hit, 'document', true);
   const id = mustAdd(hit, 'document.id');
   const common = addCommon(hit, 'document');
+  // Hits with a document on the page being scanned (scans are synchronous; hit 0 starts a page).
+  let documents = 0;
   return {
     hitsPath: compilePath('hits'),
     hit,
-    views({ kinds, slots, slotCount }) {
-      const views = new Array<HitView>(kinds.length);
-      let documents = 0;
-      for (let k = 0, at = 0; k < kinds.length; k++, at += slotCount) {
-        if (kinds[k] !== 0 && slots[at + document] === OBJECT) {
-          documents++;
-          views[k] = viewOf(k, idOf(slots[at + id]), new Fields(slots, at + common));
-        } else {
-          views[k] = viewOf(k, '', undefined);
-        }
-      }
-      return kinds.length > 0 && documents === 0 ? null : views;
+    view(k, kind, slots) {
+      if (k === 0) documents = 0;
+      if (kind === 0 || slots[document] !== OBJECT) return viewOf(k, '', undefined);
+      documents++;
+      return viewOf(k, idOf(slots[id]), new Fields(slots, common));
     },
+    // Hits that all lack a document are another backend's shape (as typesense-adapter.ts).
+    accepts: (views) => views.length === 0 || documents > 0,
   };
 }
 
@@ -181,25 +170,21 @@ export function genericScanPlan(paths: GenericPaths): ScanPlan | null {
   return {
     hitsPath,
     hit,
-    views({ kinds, slots, slotCount }) {
-      const views = new Array<HitView>(kinds.length);
-      for (let k = 0, at = 0; k < kinds.length; k++, at += slotCount) {
-        const isObject = kinds[k] !== 0;
-        const read = (slot: number | null | undefined): unknown => (isObject && slot != null ? slots[at + slot] : undefined);
-        const view = viewOf(k, idOf(read(id)), objectAt(slots, at, kinds[k]!, common));
-        views[k] = view;
-        if (!anyConfigured) continue;
-        if (brand != null) setOrDelete(view, 'brand', textOf(read(brand)));
-        if (category != null) setOrDelete(view, 'category', textOf(read(category)));
-        if (name != null) setOrDelete(view, 'name', textOf(read(name)));
-        if (price != null) setOrDelete(view, 'price', priceOf(read(price)));
-        if (tags != null) {
-          view.tags = [];
-          addTags(view.tags, read(tags));
-        }
+    view(k, kind, slots) {
+      const read = (slot: number | null | undefined): unknown => (kind !== 0 && slot != null ? slots[slot] : undefined);
+      const view = viewOf(k, idOf(read(id)), objectAt(slots, kind, common));
+      if (!anyConfigured) return view;
+      if (brand != null) setOrDelete(view, 'brand', textOf(read(brand)));
+      if (category != null) setOrDelete(view, 'category', textOf(read(category)));
+      if (name != null) setOrDelete(view, 'name', textOf(read(name)));
+      if (price != null) setOrDelete(view, 'price', priceOf(read(price)));
+      if (tags != null) {
+        view.tags = [];
+        addTags(view.tags, read(tags));
       }
-      return views;
+      return view;
     },
+    accepts: always,
   };
 }
 
@@ -252,10 +237,9 @@ function rootTree(sectionKey: string): FieldTree {
  * caller then takes the reference path, which answers those cases as it always did.
  */
 export function scanPage(plan: ScanPlan, bytes: Buffer, sectionKey: string): ScannedHits | null {
-  const list = scanHits(bytes, { hitsPath: plan.hitsPath, root: rootTree(sectionKey), hit: plan.hit });
-  if (!list || list.rootSlots[0] !== undefined) return null;
-  const hits = plan.views(list);
-  if (!hits) return null;
+  const hits: HitView[] = [];
+  const list = scanHits(bytes, { hitsPath: plan.hitsPath, root: rootTree(sectionKey), hit: plan.hit, visit: (k, kind, slots) => hits.push(plan.view(k, kind, slots)) });
+  if (!list || list.rootSlots[0] !== undefined || !plan.accepts(hits, list.kinds)) return null;
   const shape: SpliceShape = {
     rootIsObject: list.rootIsObject,
     rootHas: () => false,

@@ -19,8 +19,10 @@ import type { JsonPath } from './json-path.js';
 
 /** A node of the field tree: the keys (or array indexes) read below one value. */
 export interface FieldNode {
-  /** Entries by key length in UTF-8 bytes, for a cheap first test. */
-  readonly byLength: Map<number, FieldEntry[]>;
+  /** Entries by key length in UTF-8 bytes, for a cheap first test (an array: read per key of every hit). */
+  readonly byLength: (FieldEntry[] | undefined)[];
+  /** All entries. */
+  readonly entries: FieldEntry[];
   /** Entries by array index (a numeric path segment also indexes an array). */
   readonly byIndex: Map<number, FieldEntry>;
 }
@@ -54,9 +56,10 @@ export class FieldTree {
       let entry = findEntry(node, key);
       if (!entry) {
         entry = { key, bytes: Buffer.from(key, 'utf8'), slot: this.size++, ...(last && !container ? {} : { child: newNode() }) };
-        const sameLength = node.byLength.get(entry.bytes.length) ?? [];
+        const sameLength = node.byLength[entry.bytes.length] ?? [];
         sameLength.push(entry);
-        node.byLength.set(entry.bytes.length, sameLength);
+        node.byLength[entry.bytes.length] = sameLength;
+        node.entries.push(entry);
         const index = path.indexes[s]!;
         if (index >= 0) node.byIndex.set(index, entry);
       } else if ((entry.child !== undefined) !== (!last || container)) {
@@ -70,20 +73,16 @@ export class FieldTree {
 }
 
 function newNode(): FieldNode {
-  return { byLength: new Map(), byIndex: new Map() };
+  return { byLength: [], entries: [], byIndex: new Map() };
 }
 
 function findEntry(node: FieldNode, key: string): FieldEntry | undefined {
-  for (const list of node.byLength.values()) for (const e of list) if (e.key === key) return e;
-  return undefined;
+  return node.entries.find((e) => e.key === key);
 }
 
 export interface ScannedList extends ListBytes {
   /** Per hit: 1 when it is an object, 2 when it is an object with no members, 0 otherwise. */
   kinds: Uint8Array;
-  /** The slots read from each hit (hit k's slots at k × slotCount). */
-  slots: Slot[];
-  slotCount: number;
   /** The document is an object. */
   rootIsObject: boolean;
   /** Slots read from the document's root object (the root tree's keys, e.g. the section's key). */
@@ -96,6 +95,8 @@ export interface ScanRequest {
   root: FieldTree;
   /** Values read from each hit. */
   hit: FieldTree;
+  /** Called once per hit, in order, with its kind (see `kinds`) and the slots read from it (reused for the next hit). */
+  visit(index: number, kind: number, slots: readonly Slot[]): void;
 }
 
 const QUOTE = 0x22;
@@ -248,18 +249,52 @@ function memberValue(b: Uint8Array, i: number): number {
   return space(b, i + 1);
 }
 
+// Buffer's own slice functions: toString() checks its arguments and dispatches on the encoding
+// per call, a fifth of the scan when called for every value read.
+type Slices = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
+const utf8 = (b: Buffer, start: number, end: number): string => (b as Slices).utf8Slice(start, end);
+
+// Brands, categories, tags and ids repeat hit after hit and search after search: short strings
+// are looked up by a hash of their bytes (and compared byte for byte) instead of decoded each
+// time. Bounded: a full table starts over.
+const TEXT_MAX = 48;
+const TEXTS_MAX = 8_192;
+const texts = new Map<number, { bytes: Buffer; text: string }>();
+
+function text(b: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length > TEXT_MAX) return utf8(b, start, end);
+  let hash = length;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + b[i]!) | 0;
+  const known = texts.get(hash);
+  if (known !== undefined && known.bytes.length === length) {
+    const kb = known.bytes;
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (kb[i] !== b[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known.text;
+  }
+  const decoded = utf8(b, start, end);
+  if (texts.size >= TEXTS_MAX) texts.clear();
+  texts.set(hash, { bytes: Buffer.from(b.subarray(start, end)), text: decoded });
+  return decoded;
+}
+
 /** The key `[start, end)` (quotes included) as text. */
 function keyText(b: Buffer, start: number, end: number, isEscaped: boolean): string {
-  return isEscaped ? (JSON.parse(b.toString('utf8', start, end)) as string) : b.toString('utf8', start + 1, end - 1);
+  return isEscaped ? (JSON.parse(utf8(b, start, end)) as string) : utf8(b, start + 1, end - 1);
 }
 
 function matchKey(node: FieldNode, b: Buffer, start: number, end: number, isEscaped: boolean): FieldEntry | undefined {
   if (isEscaped) {
     const text = keyText(b, start, end, true);
-    for (const list of node.byLength.values()) for (const e of list) if (e.key === text) return e;
-    return undefined;
+    return node.entries.find((e) => e.key === text);
   }
-  const list = node.byLength.get(end - start - 2);
+  const list = node.byLength[end - start - 2];
   if (list === undefined) return undefined;
   outer: for (let k = 0; k < list.length; k++) {
     const e = list[k]!;
@@ -281,7 +316,7 @@ function readEntry(b: Buffer, i: number, entry: FieldEntry, slots: Slot[], base:
   const c = b[i];
   if (c === OPEN_BRACE) {
     slots[at] = OBJECT;
-    return object(b, i, entry.child, slots, base, depth + 1).end;
+    return object(b, i, entry.child, slots, base, depth + 1);
   }
   slots[at] = null;
   if (c === OPEN_BRACKET && entry.child.byIndex.size > 0) return array(b, i, entry.child, slots, base, depth + 1);
@@ -330,37 +365,73 @@ function leaf(b: Buffer, i: number, slots: Slot[], at: number): number {
 /** The value of the scalar `[start, end)` that `scalar` just checked (its flags still set). */
 function scalarValue(b: Buffer, start: number, end: number): string | number | boolean | null {
   const c = b[start];
-  if (c === QUOTE) return escaped ? (JSON.parse(b.toString('utf8', start, end)) as string) : b.toString('utf8', start + 1, end - 1);
+  if (c === QUOTE) return escaped ? (JSON.parse(utf8(b, start, end)) as string) : text(b, start + 1, end - 1);
   if (c === 0x74) return true;
   if (c === 0x66) return false;
   if (c === 0x6e) return null;
-  const value = Number(b.toString('latin1', start, end));
+  const simple = simpleNumber(b, start, end);
+  if (simple !== undefined) return simple;
+  const value = Number((b as Slices).latin1Slice(start, end));
   if (integer && !Number.isSafeInteger(value)) throw CANNOT; // JSON.parse would round it
   return value;
 }
 
+const POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A number of at most 15 digits without exponent, worked out here: its digits as an integer are
+ * exact, so are powers of ten up to 1e15, and one division rounds once, as Number() does.
+ * undefined for anything else (Number() decides).
+ */
+function simpleNumber(b: Buffer, start: number, end: number): number | undefined {
+  let i = start;
+  const negative = b[i] === 0x2d;
+  if (negative) i++;
+  let digits = 0;
+  let m = 0;
+  let scale = 0;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) {
+      scale = end - i - 1;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return undefined;
+    m = m * 10 + (c - 0x30);
+    digits++;
+  }
+  if (digits > 15) return undefined;
+  const value = scale === 0 ? m : m / POWERS[scale]!;
+  return negative ? -value : value;
+}
+
 /** Reads an object's members against `node`; its end and member count. */
-function object(b: Buffer, i: number, node: FieldNode, slots: Slot[], base: number, depth: number): { end: number; members: number } {
+let lastMembers = 0;
+function object(b: Buffer, i: number, node: FieldNode, slots: Slot[], base: number, depth: number): number {
   if (depth > MAX_DEPTH) throw CANNOT;
   i = space(b, i + 1);
-  if (b[i] === CLOSE_BRACE) return { end: i + 1, members: 0 };
-  let members = 0;
+  if (b[i] === CLOSE_BRACE) {
+    lastMembers = 0;
+    return i + 1;
+  }
+  let count = 0;
   for (;;) {
     if (b[i] !== QUOTE) throw CANNOT;
     const keyEnd = string(b, i);
-    const entry = node.byLength.size === 0 ? undefined : matchKey(node, b, i, keyEnd, escaped);
+    const entry = node.entries.length === 0 ? undefined : matchKey(node, b, i, keyEnd, escaped);
     i = space(b, keyEnd);
     if (b[i] !== COLON) throw CANNOT;
     i = space(b, i + 1);
     i = entry === undefined ? skip(b, i) : readEntry(b, i, entry, slots, base, depth);
-    members++;
+    count++;
     i = space(b, i);
     if (b[i] === COMMA) {
       i = space(b, i + 1);
       continue;
     }
     if (b[i] !== CLOSE_BRACE) throw CANNOT;
-    return { end: i + 1, members };
+    lastMembers = count;
+    return i + 1;
   }
 }
 
@@ -425,7 +496,7 @@ function along(b: Buffer, i: number, request: ScanRequest, s: number, rootSlots:
   if (s === path.segments.length) {
     if (c !== OPEN_BRACKET) throw CANNOT;
     if (walk.list !== null) throw CANNOT;
-    return hits(b, i, request.hit, walk);
+    return hits(b, i, request, walk);
   }
   if (c === OPEN_BRACE) {
     const wanted = Buffer.from(path.segments[s]!, 'utf8');
@@ -440,7 +511,7 @@ function along(b: Buffer, i: number, request: ScanRequest, s: number, rootSlots:
         const keyEnd = string(b, i);
         const keyEscaped = escaped;
         const matches = keyEscaped ? keyText(b, keyStart, keyEnd, true) === path.segments[s] : keyEnd - keyStart - 2 === wanted.length && b.compare(wanted, 0, wanted.length, keyStart + 1, keyEnd - 1) === 0;
-        const entry = rootNode && rootNode.byLength.size > 0 ? matchKey(rootNode, b, keyStart, keyEnd, keyEscaped) : undefined;
+        const entry = rootNode && rootNode.entries.length > 0 ? matchKey(rootNode, b, keyStart, keyEnd, keyEscaped) : undefined;
         i = space(b, keyEnd);
         if (b[i] !== COLON) throw CANNOT;
         i = space(b, i + 1);
@@ -493,33 +564,32 @@ function along(b: Buffer, i: number, request: ScanRequest, s: number, rootSlots:
   }
 }
 
-/** The hits array at `i` (its `[`): each hit's bounds, kind and slots. */
-function hits(b: Buffer, i: number, tree: FieldTree, walk: Walk): number {
+/** The hits array at `i` (its `[`): each hit's bounds and kind; its slots go to `visit`. */
+function hits(b: Buffer, i: number, request: ScanRequest, walk: Walk): number {
   const open = i;
   const starts: number[] = [];
   const ends: number[] = [];
-  const slotCount = tree.size;
-  const slots: Slot[] = [];
+  const slots: Slot[] = new Array<Slot>(request.hit.size).fill(undefined);
+  const root = request.hit.root;
   let kinds = new Uint8Array(32);
   i = space(b, i + 1);
   let k = 0;
   if (b[i] !== CLOSE_BRACKET) {
     for (;; k++) {
       starts.push(i);
-      const base = k * slotCount;
-      for (let s = 0; s < slotCount; s++) slots.push(undefined);
       if (k === kinds.length) {
         const grown = new Uint8Array(k * 2);
         grown.set(kinds);
         kinds = grown;
       }
+      slots.fill(undefined);
       if (b[i] === OPEN_BRACE) {
-        const read = object(b, i, tree.root, slots, base, 1);
-        kinds[k] = read.members === 0 ? 2 : 1;
-        i = read.end;
+        i = object(b, i, root, slots, 0, 1);
+        kinds[k] = lastMembers === 0 ? 2 : 1;
       } else {
         i = skip(b, i);
       }
+      request.visit(k, kinds[k]!, slots);
       ends.push(i);
       i = space(b, i);
       if (b[i] === COMMA) {
@@ -531,7 +601,7 @@ function hits(b: Buffer, i: number, tree: FieldTree, walk: Walk): number {
       break;
     }
   }
-  walk.list = { open, close: i, starts, ends, rootClose: -1, rootHasMembers: false, kinds: kinds.subarray(0, k), slots, slotCount, rootIsObject: false, rootSlots: [] };
+  walk.list = { open, close: i, starts, ends, rootClose: -1, rootHasMembers: false, kinds: kinds.subarray(0, k), rootIsObject: false, rootSlots: [] };
   return i + 1;
 }
 
@@ -539,7 +609,9 @@ function hits(b: Buffer, i: number, tree: FieldTree, walk: Walk): number {
 export function objectHas(b: Buffer, start: number, key: string): boolean {
   const node = newNode();
   const bytes = Buffer.from(key, 'utf8');
-  node.byLength.set(bytes.length, [{ key, bytes, slot: 0 }]);
+  const entry: FieldEntry = { key, bytes, slot: 0 };
+  node.byLength[bytes.length] = [entry];
+  node.entries.push(entry);
   try {
     let i = space(b, start + 1);
     if (b[i] === CLOSE_BRACE) return false;

@@ -78,7 +78,7 @@ interface Shape {
 }
 
 const flatHit = fields.map(obj);
-const oddHit: fc.Arbitrary<Node> = fc.oneof({ weight: 12, arbitrary: flatHit }, { weight: 1, arbitrary: scalar }, { weight: 1, arbitrary: fc.constant({ obj: [] }) });
+const oddHit: fc.Arbitrary<Node> = fc.oneof({ weight: 12, arbitrary: flatHit }, { weight: 1, arbitrary: scalar }, { weight: 1, arbitrary: fc.constant<Node>({ obj: [] }) });
 const esHit = fc
   .tuple(value, fields, fc.array(fc.tuple(keyText, fc.array(scalar, { maxLength: 2 }).map((arr) => ({ arr }) as Node)), { maxLength: 4 }), fields, fc.boolean(), fc.boolean())
   .chain(([id, source, fieldsMember, extra, withSource, withFields]) =>
