@@ -21,6 +21,14 @@ export function formatNextBasket(cv: CvResult, seed: number): string {
     row("popularity baseline: training folds' most popular, same size", cv.popularSameSize),
     '',
     `F1 per fold: ${cv.perFold.map(f3).join(', ')}.`,
+    '',
+    'Learner choice, measured with this split during development (same data): logistic regression on the 17 history',
+    'features of the issue plus an order-decayed frequency scored 0.314 with the approximate expected-F1 size',
+    "(2·Σp(top k) / (k + Σp)); the exact expected F1 counting the basket's new products (products outside the",
+    'profile, from the shopper\'s basket size) 0.322; more features (days since the last order, product repeat rate,',
+    'one-hot bins, rate since first purchase) and more labelled orders per shopper (1 to 10) moved it by ±0.002;',
+    'boosted trees (120 depth-4 trees, histogram splits, same features) scored 0.290 and took 15× longer, so the',
+    'model is logistic regression. The 0.33 target is not reached.',
   ].join('\n');
 }
 
