@@ -69,6 +69,22 @@ export function isReady(client: RedisClient): boolean {
   return client.status === 'ready';
 }
 
+/**
+ * Calls `onChange` each time the connection becomes ready or stops being ready (from not ready at
+ * first). Changes only: ioredis reports every failed reconnect attempt as an error event.
+ */
+export function watchReady(client: RedisClient, onChange: (ready: boolean) => void): void {
+  let was = false;
+  const check = () => {
+    const ready = isReady(client);
+    if (ready === was) return;
+    was = ready;
+    onChange(ready);
+  };
+  for (const event of ['ready', 'close', 'end', 'reconnecting', 'error']) client.on(event, check);
+  check();
+}
+
 /** Resolves when the client is ready, false after `timeoutMs` (commands fail fast until then). */
 export function waitForReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
   if (isReady(client)) return Promise.resolve(true);

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { EMPTY_SHOPPER_RECORD, type ShopperEvent, type ShopperRecord, type ShopperSettings } from '../personalization/types.js';
 import type { MemoryProfileStore } from './memory-profile-store.js';
 import type { ApplyResult, FlushResult, ManagedProfileStore, StoreHealth, StoreRead } from './profile-store.js';
-import { isReady } from './redis-client.js';
+import { isReady, watchReady } from './redis-client.js';
 import type { RedisProfileStore } from './redis-profile-store.js';
 import { causeOf, isCallerError, RedisBreaker, type BreakerSettings } from './redis-breaker.js';
 import { foldPending } from './fold-pending.js';
@@ -78,32 +78,24 @@ export class ResilientProfileStore implements ManagedProfileStore {
       },
       onClose: () => void this.drain(),
     });
-    const client = options.redis.client;
-    let wasReady = false;
+    options.metrics?.redisUp.set(0);
     let lastLog = 0;
     let suppressed = 0;
-    const up = () => {
-      const ready = isReady(client);
+    watchReady(options.redis.client, (ready) => {
       options.metrics?.redisUp.set(ready ? 1 : 0);
-      // Log transitions only: ioredis reports every failed reconnect attempt as an error event.
-      // Info, not warn (the seed: Redis trouble is "info only, not critical"), and at most one
-      // line per REDIS_LOG_INTERVAL_MS for a flapping connection, with the count it stood for.
-      if (ready !== wasReady) {
-        wasReady = ready;
-        const now = Date.now();
-        if (now - lastLog < REDIS_LOG_INTERVAL_MS) {
-          suppressed += 1;
-          return;
-        }
-        lastLog = now;
-        const changes = suppressed;
-        suppressed = 0;
-        if (ready) options.logger?.info({ suppressedChanges: changes }, 'redis connected');
-        else options.logger?.info({ suppressedChanges: changes }, 'redis connection lost; reconnecting (profiles served from memory meanwhile)');
+      // Info, not warn: while Redis is away profiles are served from memory. At most one line
+      // per REDIS_LOG_INTERVAL_MS for a flapping connection, with the count it stood for.
+      const now = Date.now();
+      if (now - lastLog < REDIS_LOG_INTERVAL_MS) {
+        suppressed += 1;
+        return;
       }
-    };
-    for (const event of ['ready', 'close', 'end', 'reconnecting', 'error']) client.on(event, up);
-    up();
+      lastLog = now;
+      const changes = suppressed;
+      suppressed = 0;
+      if (ready) options.logger?.info({ suppressedChanges: changes }, 'redis connected');
+      else options.logger?.info({ suppressedChanges: changes }, 'redis connection lost; reconnecting (profiles served from memory meanwhile)');
+    });
     // A journal left by the last run (disk) is replayed once Redis answers.
     this.reportJournal();
     this.scheduleDrain();
