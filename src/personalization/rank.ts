@@ -1,6 +1,7 @@
 import type { HitView } from './hit-view.js';
 import { dietaryFit } from './dietary-vocabulary.js';
 import { hitTags, type RankContext } from './rank-context.js';
+import { scorerFor } from './compiled-score.js';
 import { personalScore } from './score-terms.js';
 
 // Reranking: blend the backend's order with the shopper's affinity under a strength knob.
@@ -20,7 +21,11 @@ export interface RankOutcome {
   dietaryTouched: boolean;
 }
 
-export function rankHits(hits: readonly HitView[], ctx: RankContext, strength: number): RankOutcome {
+/**
+ * `scoring: 'table'` sums the score-term table per hit (the reference); the default uses the
+ * table compiled for the profile (compiled-score.ts), which gives the same scores.
+ */
+export function rankHits(hits: readonly HitView[], ctx: RankContext, strength: number, scoring: 'compiled' | 'table' = 'compiled'): RankOutcome {
   const n = hits.length;
   const s = Number.isFinite(strength) ? Math.min(1, Math.max(0, strength)) : 0;
   const hard = ctx.dietary ? ctx.preferences.filter((p) => p.hard) : [];
@@ -30,6 +35,7 @@ export function rankHits(hits: readonly HitView[], ctx: RankContext, strength: n
   let scored = 0;
   let dietaryTouched = false;
   const needScore = s > 0 && (ctx.affinity || ctx.dietary);
+  const scorer = needScore && scoring === 'compiled' ? scorerFor(ctx) : null;
   for (let i = 0; i < n; i++) {
     const hit = hits[i]!;
     const tags = needScore || hard.length > 0 ? hitTags(hit) : hit.tags;
@@ -43,7 +49,7 @@ export function rankHits(hits: readonly HitView[], ctx: RankContext, strength: n
       keys[i] = relevance;
       continue;
     }
-    const affinity = personalScore(hit, tags, ctx);
+    const affinity = scorer ? scorer(hit, tags) : personalScore(hit, tags, ctx);
     if (affinity !== 0) scored += 1;
     if (ctx.dietary && !dietaryTouched && ctx.preferences.length > 0) {
       for (const p of ctx.preferences) if (dietaryFit(p.rule, tags) !== 0) dietaryTouched = true;
