@@ -70,6 +70,11 @@ const routeSchema = z
     experiment: z.string().optional(),
     /** Multi-query searches: only sub-results answering these indexes (collections) are personalized. Unset: every sub-result with hits. */
     indexes: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * Rerank window: a page inside the top N is answered from the backend's top N, ranked as a
+     * whole (src/adapters/paging). Unset: only the page asked for is ranked.
+     */
+    rerankWindow: z.number().int().min(1).max(1000).optional(),
     generic: genericPathsSchema.optional(),
   })
   .strict();
@@ -439,6 +444,10 @@ export const configSchema = z
          * forwarded as sent, and the answer passes through (`request-too-large`).
          */
         maxRequestBytes: positiveInt(1024 * 1024),
+        /** Rerank windows kept per process (one per shopper and query), so the pages of a window come from one ranking. */
+        windowCacheEntries: positiveInt(10_000),
+        /** How long a shopper's ranked window serves their next pages. */
+        windowCacheTtlMs: positiveInt(5 * 60_000),
         /** The one key of the response object that holds the personalization section. */
         sectionKey: z.string().min(1).default('_personalization'),
         /** A request header `<explainHeader>: 1` adds per-hit explanations (a header, so the backend never sees it). */

@@ -19,14 +19,17 @@ import { codingsToUndo, decodeWithin } from './decode-body.js';
 import { passthroughResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
 import { isJsonResponse } from './json-content-type.js';
 import type { PassthroughReason } from './passthrough-reason.js';
-import { personalizeBody } from './personalize-body.js';
+import { personalizeBody, type PersonalizeBodyInput } from './personalize-body.js';
 import { personalizeMultiQuery } from './personalize-multi-query.js';
+import { backendSlice, personalizeWindow } from './personalize-window.js';
 import { sendOriginal, sendPersonalized } from './search-answers.js';
 import { parseableBytes, within } from './search-budget.js';
 import { teeRequestBody, type RequestCopy } from './search-request-body.js';
 import type { SearchServed, VariantAssignment } from './search-served.js';
+import { windowRequest, type SearchWindow } from './search-window.js';
 import { bufferBody, streamThrough } from './search-upstream-body.js';
 import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
+import { WindowCache } from './window-cache.js';
 
 export type { SearchServed, VariantAssignment } from './search-served.js';
 
@@ -69,6 +72,8 @@ interface Search {
   /** A multi-query search (`_msearch`, `*\/queries`, `/multi-search`, `/multi_search`): its request body is kept to label the sub-results. */
   multiQuery: MultiQueryKind | null;
   requestCopy: RequestCopy | null;
+  /** Set when the request was widened to the route's rerank window: the answer is then this page of it, whatever happens. */
+  window: SearchWindow | null;
 }
 
 /** The backend's complete answer, buffered; from `start` on the route's budget runs. */
@@ -107,6 +112,7 @@ type Outcome =
 export function createSearchHandler(deps: SearchRouteDeps) {
   const upstreamPrefix = new URL(deps.live.current().upstream.url).pathname.replace(/\/$/, '');
   const memo = new HeaderMemo();
+  const windows = new WindowCache();
 
   return async function handleSearch(req: IncomingMessage, res: ServerResponse, route: RouteConfig): Promise<void> {
     const search = await begin(deps, req, res, route);
@@ -114,13 +120,16 @@ export function createSearchHandler(deps: SearchRouteDeps) {
     if (!upstream) return;
     const buffered = await buffer(deps, search, upstream, memo);
     if (!buffered) return;
+    // Without a window the backend's bytes; with one, the page asked for of the backend's window.
+    const fallback = (reason: PassthroughReason, result?: PersonalizeResult) =>
+      search.window ? sendWindowPage(deps, search, buffered, reason, memo, result) : sendBackendBytes(deps, search, buffered, reason, result);
     const gated = await gate(deps, search, buffered, memo);
-    if (typeof gated === 'string') return sendBackendBytes(deps, search, buffered, gated);
-    const outcome = await personalizeSearch(deps, search, buffered, gated);
-    if (!outcome.ok) return sendBackendBytes(deps, search, buffered, outcome.reason, outcome.lists[0]?.result);
+    if (typeof gated === 'string') return fallback(gated);
+    const outcome = await personalizeSearch(deps, search, buffered, gated, windows);
+    if (!outcome.ok) return fallback(outcome.reason, outcome.lists[0]?.result);
     if (route.shadow) {
       for (const list of outcome.lists) deps.metrics.shadowDisplacement.observe({ route: route.path }, topDisplacement(list.result.order));
-      return sendBackendBytes(deps, search, buffered, 'shadow', outcome.lists[0]?.result);
+      return fallback('shadow', outcome.lists[0]?.result);
     }
     sendPersonalizedSearch(deps, search, buffered, outcome, memo);
   };
@@ -135,7 +144,7 @@ async function begin(deps: SearchRouteDeps, req: IncomingMessage, res: ServerRes
   const now = Date.now();
   const storeRead = wantsPersonalization ? deps.store.read(identity!.id, now).catch(() => null) : null;
   const multiQuery = multiQueryKind(req.method, req.url ?? '/', route.adapter);
-  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false, multiQuery, requestCopy: null };
+  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false, multiQuery, requestCopy: null, window: null };
   storeRead?.then((value) => (search.settledRead.value = value));
   // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
   // still while the backend answers. Nothing at all happens here with the store switch off.
@@ -156,20 +165,29 @@ async function begin(deps: SearchRouteDeps, req: IncomingMessage, res: ServerRes
 
 /** The request to the backend; null when it failed (answered 502/504 here). */
 async function forward(deps: SearchRouteDeps, search: Search, upstreamPrefix: string): Promise<Dispatcher.ResponseData | null> {
-  const { req, res } = search;
+  const { req, res, route, config } = search;
+  let url = req.url ?? '/';
   let body: Dispatcher.DispatchOptions['body'] = req.method === 'POST' ? req : null;
   // Only when it will be read: the personalization of a multi-query answer labels sub-results by their queries.
   if (body && search.multiQuery && search.storeRead) {
-    const tee = teeRequestBody(req, search.config.search.maxRequestBytes);
+    const tee = teeRequestBody(req, config.search.maxRequestBytes);
     body = tee.forward;
     search.requestCopy = tee.copy;
+  } else if (route.rerankWindow && !search.multiQuery && search.storeRead && search.identity) {
+    // Only for a shopper it may personalize: everyone else's request goes out as sent.
+    const widened = await windowRequest(req, { ...route, rerankWindow: route.rerankWindow }, search.identity.id, config.search.maxRequestBytes);
+    url = widened.url;
+    body = widened.body;
+    search.window = widened.window;
   }
+  const headers = upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket });
+  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
   search.upstreamStart = performance.now();
   try {
     return await deps.pool.request({
       method: req.method as Dispatcher.HttpMethod,
-      path: upstreamPrefix + (req.url ?? '/'),
-      headers: upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket }),
+      path: upstreamPrefix + url,
+      headers,
       body,
       signal: search.cancel,
     });
@@ -274,7 +292,7 @@ async function decoded(config: SidecartConfig, buffered: Buffered): Promise<Buff
  * Parse → rank → splice, with the budget checked between the steps; never throws. A multi-query
  * answer is personalized sub-result by sub-result, under the same budget.
  */
-async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, gated: Gated): Promise<Outcome> {
+async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered: Buffered, gated: Gated, windows: WindowCache): Promise<Outcome> {
   const { req, route, config } = search;
   const { deadline } = buffered;
   // Counts not there yet get a quarter of the budget at most; later ones are ignored.
@@ -292,6 +310,7 @@ async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered
       overBudget: () => performance.now() > deadline,
       coPurchases,
     };
+    if (search.window) return personalizeInWindow(search, input, search.window, windows);
     if (search.multiQuery) {
       const multi = personalizeMultiQuery({ ...input, kind: search.multiQuery, requestBody: gated.requestBody ?? Buffer.alloc(0), requestUrl: req.url ?? '/', indexes: route.indexes });
       if (!multi.ok) return { ok: false, reason: multi.reason, lists: multi.personalized ?? [] };
@@ -304,6 +323,42 @@ async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered
     deps.logger.warn({ err, route: route.path, requestId: req.headers['x-request-id'] }, 'personalization failed; sent the backend response');
     return { ok: false, reason: 'error', lists: [] };
   }
+}
+
+/** All of the window ranked, the page asked for answered; its ranking kept for the shopper's next pages. */
+function personalizeInWindow(search: Search, input: PersonalizeBodyInput, window: SearchWindow, windows: WindowCache): Outcome {
+  const { config, route, now } = search;
+  const ranked = windows.get(window.cacheKey, now, config.search.windowCacheTtlMs);
+  const out = personalizeWindow({ ...input, slice: window.slice, answerPaging: window.answerPaging, ranked });
+  if (!out.ok) return { ok: false, reason: out.reason, lists: out.result ? [{ result: out.result, hits: [] }] : [] };
+  // A shadow route's shoppers saw the backend's order: nothing of this ranking is theirs to keep.
+  if (!route.shadow && out.ranked.fingerprint !== ranked?.fingerprint) windows.set(window.cacheKey, out.ranked, now, config.search.windowCacheEntries);
+  return { ok: true, body: out.body, bodyBytes: out.bodyBytes, lists: [{ result: out.result, hits: out.hits }], multiQuery: false };
+}
+
+/**
+ * A widened search that is not personalized still answers the page asked for: those hits of the
+ * backend's window, in its order, with the backend's totals and facets (never the whole window).
+ * Only a window that cannot be read at all goes out as the backend sent it.
+ */
+async function sendWindowPage(deps: SearchRouteDeps, search: Search, buffered: Buffered, reason: PassthroughReason, memo: HeaderMemo, result?: PersonalizeResult): Promise<void> {
+  const window = search.window!;
+  const body = await windowBody(search.config, buffered);
+  const page = body && backendSlice(body, deps.adapterFor(search.route), window.slice, window.answerPaging);
+  if (!page) return sendBackendBytes(deps, search, buffered, reason, result);
+  const dur = performance.now() - buffered.start;
+  deps.metrics.overhead.observe({ route: search.route.path }, dur / 1000);
+  sendPersonalized(search.res, buffered.upstream.statusCode, buffered.headers, page, page.length, memo.varyOn(search.config), dur, `passthrough; reason=${reason}`);
+  report(deps, search, 'passthrough', reason, result);
+}
+
+/** The window's body decoded, whatever the budget (the page must be cut from it); null when it cannot be. */
+async function windowBody(config: SidecartConfig, buffered: Buffered): Promise<Buffer | null> {
+  const codings = codingsToUndo(headerString(buffered.upstream.headers['content-encoding']));
+  if (codings === null) return null;
+  if (codings.length === 0) return buffered.raw;
+  const decodedBody = await decodeWithin(buffered.raw, codings, { maxDecodedBytes: config.search.maxDecodedBytes, deadline: performance.now() + config.upstream.bodyTimeoutMs });
+  return decodedBody.ok ? decodedBody.body : null;
 }
 
 function sendBackendBytes(deps: SearchRouteDeps, search: Search, buffered: Buffered, reason: PassthroughReason, result?: PersonalizeResult): void {

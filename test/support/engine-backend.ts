@@ -7,6 +7,8 @@
 //   Meilisearch               POST /indexes/:index/search, POST /multi-search (federation: one merged list)
 //   Typesense                 GET /collections/:c/documents/search, POST /multi_search (union: one merged list)
 //   Solr                      GET /solr/:core/select (x-fixture-content-type, e.g. text/plain as Solr 7/8's default)
+// Paging as each engine pages (from/size, start/rows, page/hitsPerPage, offset/limit, page/per_page);
+// x-fixture-engine sends a plain /:index/_search here too; x-fixture-pad-bytes pads the answer.
 // An index or collection named `missing` answers that engine's error.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { searchCatalog } from '../../src/demo/demo-search-backend.js';
@@ -16,8 +18,11 @@ type Json = Record<string, unknown>;
 
 const ES_MEDIA = 'application/vnd.elasticsearch+json';
 
+/** x-fixture-pad-bytes on the request adds that many bytes of padding to the answer (a large body). */
+let padBytes = 0;
+
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(padBytes > 0 ? { ...(body as Json), padding: 'x'.repeat(padBytes) } : body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
   return true;
@@ -236,7 +241,9 @@ export function handleEngineSearch(req: IncomingMessage, res: ServerResponse, ur
   const json = () => parseJson(raw) ?? {};
   let m: RegExpExecArray | null;
   if (req.method === 'POST' && (m = /^(?:\/([^/_][^/]*))?\/_msearch\/?$/.exec(path))) return esMsearch(req, res, url, raw, m[1] ? decodeURIComponent(m[1]) : undefined);
-  const esVendor = String(req.headers.accept ?? '').includes(ES_MEDIA) || String(req.headers['content-type'] ?? '').includes(ES_MEDIA);
+  padBytes = Number(req.headers['x-fixture-pad-bytes'] ?? 0);
+  // The demo backend answers other /:index/_search requests (it knows no `from`); x-fixture-engine asks for this one.
+  const esVendor = String(req.headers.accept ?? '').includes(ES_MEDIA) || String(req.headers['content-type'] ?? '').includes(ES_MEDIA) || req.headers['x-fixture-engine'] !== undefined;
   if (esVendor && (m = /^\/([^/_][^/]*)\/_search\/?$/.exec(path))) {
     const answer = esSearch(decodeURIComponent(m[1]!), json(), url);
     return reply(res, answer.error ? 404 : 200, answer, esHeaders(req));

@@ -1,0 +1,111 @@
+// Setting a few scalar members of a JSON answer in its own bytes (the paging fields of a sliced
+// answer), so every other byte (hits, big integers, spacing) stays as the backend wrote it.
+
+import type { MemberEdit } from './window-plan.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+function skipSpace(bytes: Buffer, i: number): number {
+  while (i < bytes.length && isSpace(bytes[i])) i++;
+  return i;
+}
+
+function skipString(bytes: Buffer, i: number): number {
+  for (i++; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) i++;
+  }
+  return -1;
+}
+
+function skipValue(bytes: Buffer, i: number): number {
+  const first = bytes[i];
+  if (first === QUOTE) return skipString(bytes, i);
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+    let depth = 0;
+    for (; i < bytes.length; i++) {
+      const c = bytes[i];
+      if (c === QUOTE) {
+        i = skipString(bytes, i) - 1;
+        if (i < 0) return -1;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
+    }
+    return -1;
+  }
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
+    i++;
+  }
+  return i;
+}
+
+/** [start, end) of the value at `path` (object keys only); undefined when absent; null when a key on it appears twice or the bytes are odd. */
+function locate(bytes: Buffer, i: number, path: readonly string[], s: number): [number, number] | undefined | null {
+  if (s === path.length) {
+    const end = skipValue(bytes, i);
+    return end < 0 ? null : [i, end];
+  }
+  if (bytes[i] !== OPEN_BRACE) return undefined;
+  let found: [number, number] | undefined | null;
+  i = skipSpace(bytes, i + 1);
+  if (bytes[i] === CLOSE_BRACE) return undefined;
+  for (;;) {
+    if (bytes[i] !== QUOTE) return null;
+    const keyEnd = skipString(bytes, i);
+    if (keyEnd < 0) return null;
+    const key = JSON.parse(bytes.toString('utf8', i, keyEnd)) as string;
+    i = skipSpace(bytes, keyEnd);
+    if (bytes[i] !== COLON) return null;
+    i = skipSpace(bytes, i + 1);
+    if (key === path[s]) {
+      if (found !== undefined) return null;
+      found = locate(bytes, i, path, s + 1);
+      if (found === null) return null;
+    }
+    i = skipValue(bytes, i);
+    if (i < 0) return null;
+    i = skipSpace(bytes, i);
+    if (bytes[i] === COMMA) {
+      i = skipSpace(bytes, i + 1);
+      continue;
+    }
+    return bytes[i] === CLOSE_BRACE ? found : null;
+  }
+}
+
+/**
+ * The JSON text with each edited member's value replaced (JSON-serialized); a member the answer
+ * does not have is left out (not added). null when the bytes cannot be edited that way (a key
+ * met twice: JSON.parse took the last, the bytes hold both).
+ */
+export function setMembers(bytes: Buffer, edits: readonly MemberEdit[]): Buffer | null {
+  const spans: Array<{ start: number; end: number; text: string }> = [];
+  const root = skipSpace(bytes, 0);
+  for (const edit of edits) {
+    const span = locate(bytes, root, edit.path, 0);
+    if (span === null) return null;
+    if (span) spans.push({ start: span[0], end: span[1], text: JSON.stringify(edit.value) });
+  }
+  spans.sort((a, b) => a.start - b.start);
+  const pieces: Buffer[] = [];
+  let at = 0;
+  for (const span of spans) {
+    if (span.start < at) return null;
+    pieces.push(bytes.subarray(at, span.start), Buffer.from(span.text));
+    at = span.end;
+  }
+  pieces.push(bytes.subarray(at));
+  return Buffer.concat(pieces);
+}
