@@ -13,6 +13,8 @@ export const PASSTHROUGH_REASONS = [
   'adapter-mismatch',
   'nothing-to-personalize',
   'request-too-large',
+  'past-window',
+  'no-window',
   'store-unavailable',
   'control-group',
   'shadow',

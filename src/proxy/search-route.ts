@@ -74,6 +74,8 @@ interface Search {
   requestCopy: RequestCopy | null;
   /** Set when the request was widened to the route's rerank window: the answer is then this page of it, whatever happens. */
   window: SearchWindow | null;
+  /** A route with a window, a request it does not widen: sent as the backend answered it. */
+  unwidened: PassthroughReason | null;
 }
 
 /** The backend's complete answer, buffered; from `start` on the route's budget runs. */
@@ -144,7 +146,7 @@ async function begin(deps: SearchRouteDeps, req: IncomingMessage, res: ServerRes
   const now = Date.now();
   const storeRead = wantsPersonalization ? deps.store.read(identity!.id, now).catch(() => null) : null;
   const multiQuery = multiQueryKind(req.method, req.url ?? '/', route.adapter);
-  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false, multiQuery, requestCopy: null, window: null };
+  const search: Search = { req, res, route, config, identity, assignment, now, upstreamStart: 0, storeRead, settledRead: {}, coPurchaseRead: null, cancel: new EventEmitter(), cancelled: false, multiQuery, requestCopy: null, window: null, unwidened: null };
   storeRead?.then((value) => (search.settledRead.value = value));
   // Co-purchase counts need the shopper's anchors, so they are read right after the profile,
   // still while the backend answers. Nothing at all happens here with the store switch off.
@@ -179,6 +181,7 @@ async function forward(deps: SearchRouteDeps, search: Search, upstreamPrefix: st
     url = widened.url;
     body = widened.body;
     search.window = widened.window;
+    if (widened.why) search.unwidened = widened.why === 'past-window' || widened.why === 'request-too-large' ? widened.why : 'no-window';
   }
   const headers = upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket });
   if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
@@ -251,6 +254,7 @@ async function gate(deps: SearchRouteDeps, search: Search, buffered: Buffered, m
   if (!config.personalization.enabled) return 'disabled';
   if (!identity) return 'no-identity';
   if (assignment && !assignment.personalize) return 'control-group';
+  if (search.unwidened) return search.unwidened;
   if (!memo.isJson(buffered.upstream.headers['content-type'], search.route.adapter)) return 'not-json';
   const read = 'value' in search.settledRead ? search.settledRead.value! : await within(search.storeRead!, buffered.deadline - performance.now(), 'timeout' as const);
   if (read === 'timeout') return 'budget';
