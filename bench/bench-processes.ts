@@ -97,6 +97,8 @@ export async function startSidecartProcess(launch: SidecartLaunch): Promise<Side
     server: { host: '127.0.0.1', port, opsPort, shutdownGraceMs: 2000 },
     upstream: { url: launch.upstreamUrl },
     routes: [
+      // The same search with a 100-hit rerank window (scenario memory-window-100).
+      { path: '/window/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5, rerankWindow: 100 },
       { path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5 },
       { path: '/:index/_msearch', adapter: 'elasticsearch', budgetMs: 50, strength: 0.5 },
     ],

@@ -20,7 +20,7 @@ import { seedShoppers, shopperIds } from './shoppers.js';
 //   --duration S       seconds per saturation and fixed-rate run (10)
 //   --rate R           the fixed rate in req/s (1000)
 //   --connections C    autocannon connections at saturation (32)
-//   --only a,b         only these (passthrough, memory-24, redis-24, redis-near-24, memory-100, memory-msearch, redis-100, overhead, hung,
+//   --only a,b         only these (passthrough, memory-24, redis-24, redis-near-24, memory-100, memory-window-100, memory-msearch, redis-100, overhead, hung,
 //                      ingest-stall: searches while one shopper sends the largest batches; alone, it starts only its own sidecarts)
 //   --no-fixed         saturation pairs only (no fixed-rate pairs)
 //   --soak S           only the soak: S seconds at the fixed rate against sidecart with Redis

@@ -32,6 +32,8 @@ interface Pair {
   path: string;
   /** A POST body (the multi-query search); GET without one when unset. */
   body?: string;
+  /** The floor's request when it differs (the rerank window: the floor fetches the window and cuts the page itself). */
+  floorPath?: string;
   target: number;
 }
 
@@ -69,6 +71,7 @@ function pairs(t: Targets): Pair[] {
     { id: 'redis-24', label: 'search, Redis store, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, floorPid: t.floorBufferPid, sidecartPid: t.redis.pid, path: SEARCH(24), target: 0.75 },
     { id: 'redis-near-24', label: 'search, Redis store + default near cache, 24 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redisNear.url, floorPid: t.floorBufferPid, sidecartPid: t.redisNear.pid, path: SEARCH(24), target: 0.75 },
     { id: 'memory-100', label: 'search, memory store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: SEARCH(100), target: 0.85 },
+    { id: 'memory-window-100', label: 'search, memory store, 24-hit page from a 100-hit rerank window', floorName: 'buffer+parse+reorder 100, cut 24', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: '/window/_search?q=vegan&size=24', floorPath: '/window/_search?q=vegan&size=100&floor-slice=24', target: 0.85 },
     { id: 'memory-msearch', label: 'multi-query search (_msearch), memory store, two 24-hit sub-queries', floorName: 'buffer+parse+reorder each', floorUrl: t.floorBuffer, sidecartUrl: t.memory.url, floorPid: t.floorBufferPid, sidecartPid: t.memory.pid, path: MSEARCH, body: MSEARCH_BODY, target: 0.85 },
     { id: 'redis-100', label: 'search, Redis store, 100 hits', floorName: 'buffer+parse+reorder', floorUrl: t.floorBuffer, sidecartUrl: t.redis.url, floorPid: t.floorBufferPid, sidecartPid: t.redis.pid, path: SEARCH(100), target: 0.75 },
   ];
@@ -104,7 +107,7 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
 
   o.log('warm-up (JIT) of every target …');
   for (const pair of selected) {
-    await saturate(pair.floorUrl, pair.path, o.quick ? 1 : 3, pair.body);
+    await saturate(pair.floorUrl, pair.floorPath ?? pair.path, o.quick ? 1 : 3, pair.body);
     await saturate(pair.sidecartUrl, pair.path, o.quick ? 1 : 3, pair.body);
   }
 
@@ -117,7 +120,7 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
         // The proxy's own CPU per request: robust to a noisy machine, unlike req/s.
         const pid = side === 'floor' ? pair.floorPid : pair.sidecartPid;
         const cpuBefore = cpuMicros(pid);
-        const result = await saturate(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS, pair.body);
+        const result = await saturate(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, side === 'floor' ? (pair.floorPath ?? pair.path) : pair.path, o.durationS, pair.body);
         result.cpuMicrosPerRequest = (cpuMicros(pid) - cpuBefore) / Math.max(1, result.total);
         runs[side].push(result);
         o.log(`saturation r${round + 1} ${pair.id} ${side}: ${f0(result.rps)} req/s p99 ${ms(result.p99)} ms, ${f0(result.cpuMicrosPerRequest)} µs CPU/req, failed ${result.errors + result.non2xx}`);
@@ -129,7 +132,7 @@ export async function runScenarios(o: ScenarioOptions): Promise<void> {
       const runs = fixed.get(pair.id) ?? { floor: [], sidecart: [] };
       fixed.set(pair.id, runs);
       for (const side of round % 2 === 0 ? (['floor', 'sidecart'] as const) : (['sidecart', 'floor'] as const)) {
-        const result = await steady(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, pair.path, o.durationS, { timeline: true }, undefined, pair.body);
+        const result = await steady(side === 'floor' ? pair.floorUrl : pair.sidecartUrl, side === 'floor' ? (pair.floorPath ?? pair.path) : pair.path, o.durationS, { timeline: true }, undefined, pair.body);
         runs[side].push(result);
         o.log(`fixed ${o.rate}/s r${round + 1} ${pair.id} ${side}: p50 ${ms(result.p50)} p99 ${ms(result.p99)} max ${ms(result.max)} ms failed ${result.errors + result.non2xx}; slowest per second: ${result.perSecondMax?.join(', ') ?? '-'}`);
       }
