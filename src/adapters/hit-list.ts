@@ -1,6 +1,7 @@
 import type { HitView, ParsedHits, SpliceEdit } from './adapter.js';
 import { locateList, type ListBytes } from './json-bytes.js';
 import { isForbiddenKey, isJsonObject, type JsonPath } from './json-path.js';
+import { writeSectionJson } from './section-json.js';
 
 /**
  * The one ParsedHits implementation every adapter shares: the shapes differ only in where the
@@ -133,9 +134,9 @@ export function spliceList(raw: Buffer, where: ListBytes, shape: SpliceShape, ed
   return out;
 }
 
-/** The section's JSON: a pre-serialized section (SerializedSection) as it is, else JSON.stringify. */
+/** The section's JSON: a pre-serialized section (SerializedSection) as it is, else what JSON.stringify writes (section-json.ts). */
 function sectionJson(section: unknown): string {
-  return section instanceof SerializedSection ? section.json : JSON.stringify(section);
+  return section instanceof SerializedSection ? section.json : writeSectionJson(section);
 }
 
 /** A section already serialized (exactly as JSON.stringify writes it), spliced in as it is. */

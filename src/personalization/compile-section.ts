@@ -6,7 +6,7 @@ import type { ExplainEntry } from './explain.js';
 import type { HouseholdEstimate } from './household.js';
 import { formatPack, parsePackSize, usualAmount, type PackSize } from './pack-size.js';
 import type { ReorderCandidate } from './reorder.js';
-import type { PersonalizationSection, ReorderItem, UsualItem } from './section-types.js';
+import type { ComplementaryItem, PersonalizationSection, PreferenceNote, ReorderItem, UsualItem } from './section-types.js';
 import type { UsualCandidate } from './usual.js';
 
 // Turns what the engine did into the section the shopper sees: every badge and every entry of
@@ -96,25 +96,71 @@ function cachedBase<C extends object, I>(cache: WeakMap<C, [I | undefined, I | u
   return (pair[slot] ??= Object.freeze(build(candidate, quantityMemory)));
 }
 
+// The entries with this page's name (and pack) are shared the same way, per entry and name: a
+// shopper's products carry the same names search after search. Shared entries are frozen, which
+// also lets the splice keep their JSON (adapters/section-json.ts).
+const namedEntries = new WeakMap<object, Map<string, object>>();
+function named<I extends UsualItem | ReorderItem>(base: I, name: string, quantityMemory: boolean): I {
+  let byName = namedEntries.get(base);
+  if (!byName) namedEntries.set(base, (byName = new Map()));
+  let item = byName.get(name) as I | undefined;
+  if (!item) {
+    if (byName.size >= 8) byName.clear();
+    item = { ...base, name };
+    if (quantityMemory) addPack(item, name);
+    byName.set(name, Object.freeze(item));
+  }
+  return item;
+}
+
+const preferenceNotes = new WeakMap<ActivePreference, PreferenceNote>();
+const preferenceNote = (p: ActivePreference): PreferenceNote => {
+  let note = preferenceNotes.get(p);
+  if (!note) preferenceNotes.set(p, (note = Object.freeze({ name: p.name, source: p.source, confidence: p.confidence })));
+  return note;
+};
+
+const complementaryEntries = new WeakMap<ComplementaryCandidate, Map<string, ComplementaryItem>>();
+function complementaryEntry(c: ComplementaryCandidate, anchor: string): ComplementaryItem {
+  let byAnchor = complementaryEntries.get(c);
+  if (!byAnchor) complementaryEntries.set(c, (byAnchor = new Map()));
+  let entry = byAnchor.get(anchor);
+  if (!entry) {
+    if (byAnchor.size >= 8) byAnchor.clear();
+    entry = Object.freeze({ id: c.id, reason: c.source === 'store' ? `often bought with ${anchor}` : `bought with ${anchor} last time` });
+    byAnchor.set(anchor, entry);
+  }
+  return entry;
+}
+
+// A list whose entries are the ones the previous search of the same source list got is that
+// list again (frozen), so the whole list's JSON is kept too. Keyed by the list the entries came
+// from (the view's usual or reorder list, the preferences, the first suggestion).
+const sharedLists = new WeakMap<object, [readonly object[] | undefined, readonly object[] | undefined]>();
+function sharedList<T extends object>(source: object | undefined, slot: 0 | 1, items: T[]): T[] {
+  if (!source || items.length === 0) return items;
+  let pair = sharedLists.get(source);
+  if (!pair) sharedLists.set(source, (pair = [undefined, undefined]));
+  const last = pair[slot];
+  if (last && last.length === items.length && last.every((item, i) => item === items[i])) return last as T[];
+  pair[slot] = Object.freeze(items);
+  return items;
+}
+
 export function compileSection(hits: readonly HitView[], facts: SectionFacts): PersonalizationSection {
   const complementary = facts.complementary ?? [];
   const names = namesOf(hits, [...facts.usual.map((u) => u.id), ...facts.reorder.map((r) => r.id), ...complementary.map((c) => c.anchor)]);
-  const usual: UsualItem[] = facts.usual.map((u) => {
+  const slot = facts.quantityMemory ? 1 : 0;
+  const usual: UsualItem[] = sharedList(facts.usual, slot, facts.usual.map((u) => {
     const base = cachedBase(usualBases, u, facts.quantityMemory, usualBase);
     const name = names.get(u.id);
-    if (!name) return base;
-    const item: UsualItem = { ...base, name };
-    if (facts.quantityMemory) addPack(item, name);
-    return item;
-  });
-  const reorder: ReorderItem[] = facts.reorder.map((r) => {
+    return name ? named(base, name, facts.quantityMemory) : base;
+  }));
+  const reorder: ReorderItem[] = sharedList(facts.reorder, slot, facts.reorder.map((r) => {
     const base = cachedBase(reorderBases, r, facts.quantityMemory, reorderBase);
     const name = names.get(r.id);
-    if (!name) return base;
-    const item: ReorderItem = { ...base, name };
-    if (facts.quantityMemory) addPack(item, name);
-    return item;
-  });
+    return name ? named(base, name, facts.quantityMemory) : base;
+  }));
   const applied: string[] = [];
   const badges: string[] = [];
   if (facts.reordered) {
@@ -140,13 +186,10 @@ export function compileSection(hits: readonly HitView[], facts: SectionFacts): P
   }
   const section: PersonalizationSection = { enabled: true, applied, features: facts.features, confidence: facts.confidence, badges, usual, reorder };
   if (facts.preferences.length > 0) {
-    section.preferences = facts.preferences.map((p) => ({ name: p.name, source: p.source, confidence: p.confidence }));
+    section.preferences = sharedList(facts.preferences, 0, facts.preferences.map(preferenceNote));
   }
   if (facts.complementary) {
-    section.complementary = complementary.map((c) => {
-      const anchor = names.get(c.anchor) ?? c.anchor;
-      return { id: c.id, reason: c.source === 'store' ? `often bought with ${anchor}` : `bought with ${anchor} last time` };
-    });
+    section.complementary = sharedList(complementary[0], 0, complementary.map((c) => complementaryEntry(c, names.get(c.anchor) ?? c.anchor)));
     if (complementary.length > 0) {
       if (!applied.includes('complementary')) applied.push('complementary');
       badges.push('Often bought together');
