@@ -71,6 +71,7 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Re
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -83,9 +84,14 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Re
     };
     const onEnd = () => done({ complete: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
     const onError = () => done({ complete: false, forward: Readable.from(replay(chunks, req)), reason: 'error' });
+    // A client gone mid-body may close without 'error': the request then goes nowhere either way.
+    const onClose = () => {
+      if (!req.complete) onError();
+    };
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', onError);
+    req.once('close', onClose);
   });
 }
 

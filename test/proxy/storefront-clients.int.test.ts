@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { algoliasearch } from 'algoliasearch';
+import algoliasearchV4Module, { type SearchClient as SearchClientV4 } from 'algoliasearch-v4';
 import { Meilisearch } from 'meilisearch';
 import Typesense from 'typesense';
 import { request } from 'undici';
@@ -52,6 +53,8 @@ async function shopperWithHistory(engine: EngineName): Promise<{ shopper: string
 }
 
 const hostOf = (url: string) => new URL(url);
+// algoliasearch 4 is CommonJS with a default export: Node hands the module object to a default import.
+const algoliasearchV4 = ((algoliasearchV4Module as unknown as { default?: unknown }).default ?? algoliasearchV4Module) as (appId: string, apiKey: string, options: object) => SearchClientV4;
 
 describe('storefront client libraries through sidecart', () => {
   it('@elastic/elasticsearch 8: search and msearch (vendor media type, product header) come back personalized', async () => {
@@ -108,6 +111,23 @@ describe('storefront client libraries through sidecart', () => {
     expect(results[1]!.facets).toBeDefined();
     expect(results[1]!.userData?.[0]?._personalization).toMatchObject({ enabled: true });
     expect(results[2]!.userData).toBeUndefined();
+  });
+
+  it('algoliasearch 4: index.search and multipleQueries (params strings) come back personalized', async () => {
+    const { shopper, milk, yogurt } = await shopperWithHistory('algolia');
+    const { host } = hostOf(proxies.get('algolia')!.url);
+    // accept 3: CallEnum.Any (read and write).
+    const client = algoliasearchV4('TESTAPP', 'test-key', { hosts: [{ url: host, protocol: 'http', accept: 3 }], headers: { 'x-user-id': shopper } });
+    const single = await client.initIndex('products').search<Json>('milk', { hitsPerPage: 10 });
+    expect(single.hits[0]!.objectID).toBe(milk);
+    const multi = await client.multipleQueries<Json>([
+      { indexName: 'products', query: 'milk', params: { hitsPerPage: 10 } },
+      { indexName: 'products', query: 'yogurt', params: { hitsPerPage: 10 } },
+    ]);
+    const results = multi.results as Array<{ hits: Array<{ objectID: string }>; userData?: Json[] }>;
+    expect(results[0]!.hits[0]!.objectID).toBe(milk);
+    expect(results[1]!.hits[0]!.objectID).toBe(yogurt);
+    expect(results[0]!.userData?.[0]?._personalization).toMatchObject({ enabled: true });
   });
 
   it('meilisearch: index search and multiSearch come back personalized', async () => {
