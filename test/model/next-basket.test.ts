@@ -8,7 +8,7 @@ import { foldSplit } from '../../src/evaluation/next-basket-cv.js';
 import { loadConfiguredModel } from '../../src/model/load-configured-model.js';
 import { modelFileOf, parseModelFile, serializeModel } from '../../src/model/model-file.js';
 import { trainNextBasket } from '../../src/model/train-next-basket.js';
-import { NEXT_BASKET_FEATURES, productFeatures, type NextBasketModel } from '../../src/personalization/next-basket-model.js';
+import { NEXT_BASKET_FEATURES, productFeatures, unseenLines, type NextBasketModel } from '../../src/personalization/next-basket-model.js';
 import { nextBasketModelFor, registerNextBasketModel } from '../../src/personalization/next-basket-registry.js';
 import { personalize } from '../../src/personalization/personalize.js';
 import { applyEvents } from '../../src/personalization/profile-update.js';
@@ -128,7 +128,8 @@ describe('profiles and the model', () => {
     const back = decodeProfile(encodeProfile(profile));
     for (const id of Object.keys(profile.products)) {
       expect(back.products[id]!.lo).toBe(profile.products[id]!.lo);
-      expect(back.products[id]!.f).toBeCloseTo(profile.products[id]!.f!, 2);
+      // Kept to 1/16 (the codec's one-column encoding): within half a step.
+      expect(Math.abs(back.products[id]!.f! - profile.products[id]!.f!)).toBeLessThanOrEqual(1 / 32);
     }
     expect(profile.products['milk-0']!.lo).toBe(8);
     expect(profile.products['coffee-0']!.lo).toBe(7);
@@ -170,6 +171,21 @@ describe('usual and reorder with a model', () => {
 
   it('the model adds what it predicts (cherries, bought last time) and leaves out bananas; apples, a week past their weekly cycle, are due', () => {
     expect(lists('(test: literal)')).toEqual({ usual: ['cherries'], reorder: ['apples'] });
+  });
+});
+
+describe('list size', () => {
+  it("counts the basket's new products from the shopper's basket size and share of repeat purchases", () => {
+    // Six orders of two lines: apples in every one (5 repeats), bananas twice (1 repeat), cherries once; 12 lines, 3 products.
+    const orders: ShopperEvent[] = Array.from({ length: 6 }, (_, o) => ({
+      id: `o${o}`,
+      type: 'purchase',
+      at: T0 + o * 7 * DAY,
+      items: [{ id: 'apples', quantity: 1 }, { id: o < 2 ? 'bananas' : o === 5 ? 'cherries' : `one-off-${o}`, quantity: 1 }],
+    }));
+    const profile = replay(orders);
+    // 12 lines over 6 distinct products: 6 repeats, so half of a 2-line basket is expected to be new.
+    expect(unseenLines(profile)).toBeCloseTo(1, 6);
   });
 });
 
