@@ -41,7 +41,7 @@ export function prepare(data: GroceryData, config: PersonalizationConfig): Prepa
     let state: { profile: ShopperProfile | null; session: null } = { profile: null, session: null };
     const counts = new Map<string, number>();
     for (const event of split.history) {
-      state = { profile: applyEvents(state, [event], event.at, config).profile, session: null };
+      state = { profile: applyEvents(state, [event], event.at, config, { purchaseOrders: true }).profile, session: null };
       pairs.addBasket(event.items.map((i) => i.id));
       for (const item of event.items) {
         counts.set(item.id, (counts.get(item.id) ?? 0) + 1);

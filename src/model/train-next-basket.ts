@@ -52,7 +52,7 @@ export function snapshotsOf(orders: readonly ShopperEvent[], cuts: number, confi
   for (let i = 0; i < sorted.length; i++) {
     const event = sorted[i]!;
     if (i >= first && profile) out.push({ profile, at: event.at, bought: new Set(event.items.map((item) => item.id)) });
-    profile = applyEvents({ profile, session: null }, [event], event.at, config).profile;
+    profile = applyEvents({ profile, session: null }, [event], event.at, config, { purchaseOrders: true }).profile;
   }
   return out;
 }

@@ -50,13 +50,24 @@ const lineQuantity = (item: EventItem): number => (Number.isFinite(item.quantity
  * Apply events to a profile (pure: returns a new state, the input is not touched). Events must
  * already be de-duplicated by id; their order does not matter (decay and gaps are order-safe).
  */
-export function applyEvents(state: ProfileState, events: ShopperEvent[], now: number, config?: PersonalizationConfig): ProfileState {
+export interface ApplyOptions {
+  /**
+   * Keep each product's last order and order-decayed frequency (the next-basket model's inputs).
+   * Default: with a model configured, or with no config (tools); training asks for them.
+   */
+  purchaseOrders?: boolean;
+}
+
+export function applyEvents(state: ProfileState, events: ShopperEvent[], now: number, config?: PersonalizationConfig, options: ApplyOptions = {}): ProfileState {
   const halfLife = config?.halfLifeDays ?? FALLBACK.halfLifeDays;
   const maxGapDays = config?.reorder.maxGapDays ?? FALLBACK.maxGapDays;
   const extraTags = config?.dietary.extraTags ?? FALLBACK.extraTags;
   const weights = signalWeights(config);
   // Season counts cost bytes per product: kept only when the store turns the feature on.
   const keepSeasons = config?.features.seasonal === true;
+  // The model's order columns cost one to two bytes a product (past 1 KB for a typical shopper):
+  // kept only where a model will read them.
+  const keepOrders = options.purchaseOrders ?? (config === undefined || config.model !== undefined);
   const preferences = knownPreferences(extraTags).map((name) => ({ name, rule: dietaryRule(name, extraTags)! }));
 
   const hadProfile = state.profile !== null && state.profile !== undefined;
@@ -91,7 +102,7 @@ export function applyEvents(state: ProfileState, events: ShopperEvent[], now: nu
       if (!purchase) continue;
       stat.n += 1;
       addPurchaseQuantity(stat, item.quantity);
-      addPurchaseOrder(stat, profile.orders, stat.last > 0 && event.at < stat.last);
+      if (keepOrders) addPurchaseOrder(stat, profile.orders, stat.last > 0 && event.at < stat.last);
       addPurchaseTime(stat, event.at, maxGapDays);
       if (keepSeasons) addSeasonPurchase(stat, event.at);
       profile.dietaryBase += 1;

@@ -23,6 +23,9 @@ const FORMAT_DEFLATED_2 = 0x82;
 const TIME_UNIT = 3_600_000;
 
 const PROFILE_KEYS = new Set(['v', 'orders', 'signals', 'firstAt', 'updatedAt', 'products', 'brands', 'categories', 'tags', 'dietaryCounts', 'dietaryBase', 'basketN', 'basketMean']);
+/** The order-decayed frequency is kept to 1/FREQUENCY_STEPS, below FREQUENCY_SPAN/FREQUENCY_STEPS. */
+const FREQUENCY_STEPS = 16;
+const FREQUENCY_SPAN = 128;
 const STAT_KEYS = new Set(['n', 'q', 'w', 't', 'last', 'gn', 'gm', 'gv', 'qn', 'brand', 'category', 'p', 'lo', 'f']);
 
 const F_BRAND = 1;
@@ -183,10 +186,13 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
   each(F_BRAND, (s) => w.uint(strings.get(s.brand!)!));
   each(F_CATEGORY, (s) => w.uint(strings.get(s.category!)!));
   each(F_PRICE, (s) => w.int(Math.round(s.p! * 100)));
-  // Orders since the last purchase (+1; 0 = not kept), then the order-decayed frequency.
+  // One column for the next-basket model: orders since the last purchase and the order-decayed
+  // frequency (to 1/16, at most 1/(1 - ORDER_DECAY) < 7) in one varint, 1 + since × 128 + f × 16:
+  // one or two bytes a product, which keeps a typical profile within 1 KB in Redis. 0 = not kept.
   const kept = (s: ProductStat) => s.lo !== undefined && s.f !== undefined;
-  each(0, (s) => w.uint(kept(s) ? Math.max(0, Math.round(profile.orders - s.lo!)) + 1 : 0));
-  each(0, (s) => (kept(s) ? w.half(s.f!) : undefined));
+  // Format 1 when no product has them: a store without a model pays nothing for the column.
+  const orderColumns = stats.some(kept);
+  if (orderColumns) each(0, (s) => w.uint(kept(s) ? 1 + Math.max(0, Math.round(profile.orders - s.lo!)) * FREQUENCY_SPAN + Math.min(FREQUENCY_SPAN - 1, Math.round(s.f! * FREQUENCY_STEPS)) : 0));
   const statExtras = keyedRecord<Record<string, unknown>>();
   ids.forEach((id, i) => {
     const extra = extraFields(stats[i]!, STAT_KEYS);
@@ -201,10 +207,10 @@ export function encodeProfile(profile: ShopperProfile): Buffer {
   // Its own exact-size memory: a slice of Node's shared 8 KB pool would keep the whole slab alive.
   const out = Buffer.allocUnsafeSlow(1 + Math.min(plain.length, deflated.length));
   if (deflated.length < plain.length) {
-    out[0] = FORMAT_DEFLATED_2;
+    out[0] = orderColumns ? FORMAT_DEFLATED_2 : FORMAT_DEFLATED;
     deflated.copy(out, 1);
   } else {
-    out[0] = FORMAT_PLAIN_2;
+    out[0] = orderColumns ? FORMAT_PLAIN_2 : FORMAT_PLAIN;
     plain.copy(out, 1);
   }
   return out;
@@ -275,10 +281,11 @@ export function decodeProfile(bytes: Buffer): ShopperProfile {
   each(F_PRICE, (s) => (s.p = r.int() / 100));
   if (orderColumns) {
     each(0, (s) => {
-      const since = r.uint();
-      if (since > 0) s.lo = profile.orders - (since - 1);
+      const column = r.uint();
+      if (column === 0) return;
+      s.lo = profile.orders - Math.floor((column - 1) / FREQUENCY_SPAN);
+      s.f = ((column - 1) % FREQUENCY_SPAN) / FREQUENCY_STEPS;
     });
-    each(0, (s) => (s.lo !== undefined ? (s.f = r.half()) : undefined));
   }
   ids.forEach((id, i) => setEntry(profile.products, id, stats[i]!));
   const extras = r.str();

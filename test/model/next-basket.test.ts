@@ -37,7 +37,7 @@ function histories(shoppers: number): ShopperEvent[][] {
 
 function replay(events: ShopperEvent[]): ShopperProfile {
   let profile: ShopperProfile | null = null;
-  for (const e of events) profile = applyEvents({ profile, session: null }, [e], e.at, config).profile;
+  for (const e of events) profile = applyEvents({ profile, session: null }, [e], e.at, config, { purchaseOrders: true }).profile;
   return profile!;
 }
 
@@ -133,6 +133,20 @@ describe('profiles and the model', () => {
     }
     expect(profile.products['milk-0']!.lo).toBe(8);
     expect(profile.products['coffee-0']!.lo).toBe(7);
+  });
+});
+
+describe('order columns only where a model reads them', () => {
+  it('with no model configured, the updater keeps no order columns and the codec writes format 1', () => {
+    let profile: ShopperProfile | null = null;
+    for (const e of histories(1)[0]!) profile = applyEvents({ profile, session: null }, [e], e.at, config).profile;
+    expect(Object.values(profile!.products).every((s) => s.lo === undefined && s.f === undefined)).toBe(true);
+    expect([0x01, 0x81]).toContain(encodeProfile(profile!)[0]);
+    const withModel = { ...config, model: '/models/next-basket.json' };
+    profile = null;
+    for (const e of histories(1)[0]!) profile = applyEvents({ profile, session: null }, [e], e.at, withModel).profile;
+    expect(Object.values(profile!.products).some((s) => s.lo !== undefined)).toBe(true);
+    expect([0x02, 0x82]).toContain(encodeProfile(profile!)[0]);
   });
 });
 
