@@ -2,32 +2,32 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
-import type { HitView, SearchAdapter } from '../adapters/adapter.js';
-import type { MultiQueryKind } from '../adapters/multi-query/multi-query-format.js';
+import type { SearchAdapter } from '../adapters/adapter.js';
 import { multiQueryKind } from '../adapters/multi-query/multi-query-kind.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { RouteConfig, SidecartConfig } from '../config/schema.js';
-import { identityVaryHeaders, type IdentityResolver, type ShopperIdentity } from '../identity/shopper-identity.js';
+import type { IdentityResolver, ShopperIdentity } from '../identity/shopper-identity.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CoPurchases, PersonalizeResult } from '../personalization/personalize.js';
-import { EMPTY_SHOPPER_RECORD, type ShopperRecord } from '../personalization/types.js';
+import type { PersonalizeResult } from '../personalization/personalize.js';
+import { EMPTY_SHOPPER_RECORD } from '../personalization/types.js';
 import type { CoPurchaseStore } from '../store/co-purchase-store.js';
-import type { ProfileStore, StoreRead } from '../store/profile-store.js';
+import type { ProfileStore } from '../store/profile-store.js';
 import { CO_PURCHASE_WAIT_SHARE, readCoPurchases } from './co-purchase-read.js';
 import { codingsToUndo, decodeWithin } from './decode-body.js';
 import { passthroughResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
-import { isJsonResponse } from './json-content-type.js';
 import type { PassthroughReason } from './passthrough-reason.js';
-import { personalizeBody, type PersonalizeBodyInput } from './personalize-body.js';
+import { personalizeBody } from './personalize-body.js';
 import { personalizeMultiQuery } from './personalize-multi-query.js';
-import { backendSlice, personalizeWindow } from './personalize-window.js';
 import { sendOriginal, sendPersonalized } from './search-answers.js';
 import { parseableBytes, within } from './search-budget.js';
+import { HeaderMemo, headerString } from './search-header-memo.js';
 import { teeRequestBody, type RequestCopy } from './search-request-body.js';
 import type { SearchServed, VariantAssignment } from './search-served.js';
-import { windowRequest, type SearchWindow } from './search-window.js';
+import type { Buffered, Gated, Outcome, Search } from './search-types.js';
 import { bufferBody, streamThrough } from './search-upstream-body.js';
+import { backendWindowPage, personalizeInWindow } from './search-window-answer.js';
+import { windowRequest } from './search-window.js';
 import { sendUpstreamError, upstreamErrorStatus } from './upstream-errors.js';
 import { WindowCache } from './window-cache.js';
 
@@ -51,59 +51,6 @@ export interface SearchRouteDeps {
   coPurchases?: CoPurchaseStore;
 }
 
-/** One search in flight: who asks, what was started for them while the backend answers. */
-interface Search {
-  req: IncomingMessage;
-  res: ServerResponse;
-  route: RouteConfig;
-  config: SidecartConfig;
-  identity: ShopperIdentity | null;
-  assignment: VariantAssignment | null;
-  now: number;
-  /** When the request to the backend started (its duration metric runs from here). */
-  upstreamStart: number;
-  storeRead: Promise<StoreRead | null> | null;
-  /** Set once the store read settles (usually before the backend answers: then no timer race). */
-  settledRead: { value?: StoreRead | null };
-  coPurchaseRead: Promise<CoPurchases | undefined> | null;
-  /** A client gone before its answer cancels the upstream request (an EventEmitter signal, undici's documented alternative to an AbortController, for a fraction of its cost). */
-  cancel: EventEmitter;
-  cancelled: boolean;
-  /** A multi-query search (`_msearch`, `*\/queries`, `/multi-search`, `/multi_search`): its request body is kept to label the sub-results. */
-  multiQuery: MultiQueryKind | null;
-  requestCopy: RequestCopy | null;
-  /** Set when the request was widened to the route's rerank window: the answer is then this page of it, whatever happens. */
-  window: SearchWindow | null;
-  /** A route with a window, a request it does not widen: sent as the backend answered it. */
-  unwidened: PassthroughReason | null;
-}
-
-/** The backend's complete answer, buffered; from `start` on the route's budget runs. */
-interface Buffered {
-  upstream: Dispatcher.ResponseData;
-  headers: OutgoingHttpHeaders;
-  raw: Buffer;
-  start: number;
-  deadline: number;
-}
-
-/** What passed the gate: the shopper's record and the decoded body (and a multi-query search's request body). */
-interface Gated {
-  record: ShopperRecord;
-  body: Buffer;
-  requestBody?: Buffer;
-}
-
-/** One result list that personalization ran on: a single search's, or one sub-result of a multi-query search. */
-interface PersonalizedList {
-  result: PersonalizeResult;
-  /** The backend's hits (`result.order` indexes them). */
-  hits: readonly HitView[];
-}
-
-type Outcome =
-  | { ok: true; body: Buffer | string; bodyBytes: number; lists: PersonalizedList[]; multiQuery: boolean }
-  | { ok: false; reason: PassthroughReason; /** What ran before it stopped (shadow measurements). */ lists: PersonalizedList[] };
 
 /**
  * The search-route interceptor, in phases: forward (the profile read starts together with the
@@ -329,40 +276,15 @@ async function personalizeSearch(deps: SearchRouteDeps, search: Search, buffered
   }
 }
 
-/** All of the window ranked, the page asked for answered; its ranking kept for the shopper's next pages. */
-function personalizeInWindow(search: Search, input: PersonalizeBodyInput, window: SearchWindow, windows: WindowCache): Outcome {
-  const { config, route, now } = search;
-  const ranked = windows.get(window.cacheKey, now, config.search.windowCacheTtlMs);
-  const out = personalizeWindow({ ...input, slice: window.slice, answerPaging: window.answerPaging, ranked });
-  if (!out.ok) return { ok: false, reason: out.reason, lists: out.result ? [{ result: out.result, hits: [] }] : [] };
-  // A shadow route's shoppers saw the backend's order: nothing of this ranking is theirs to keep.
-  if (!route.shadow && out.ranked.fingerprint !== ranked?.fingerprint) windows.set(window.cacheKey, out.ranked, now, config.search.windowCacheEntries);
-  return { ok: true, body: out.body, bodyBytes: out.bodyBytes, lists: [{ result: out.result, hits: out.hits }], multiQuery: false };
-}
 
-/**
- * A widened search that is not personalized still answers the page asked for: those hits of the
- * backend's window, in its order, with the backend's totals and facets (never the whole window).
- * Only a window that cannot be read at all goes out as the backend sent it.
- */
+/** A widened search not personalized: the page asked for of the backend's window, in its order. */
 async function sendWindowPage(deps: SearchRouteDeps, search: Search, buffered: Buffered, reason: PassthroughReason, memo: HeaderMemo, result?: PersonalizeResult): Promise<void> {
-  const window = search.window!;
-  const body = await windowBody(search.config, buffered);
-  const page = body && backendSlice(body, deps.adapterFor(search.route), window.slice, window.answerPaging);
+  const page = await backendWindowPage(deps.adapterFor(search.route), search, buffered);
   if (!page) return sendBackendBytes(deps, search, buffered, reason, result);
   const dur = performance.now() - buffered.start;
   deps.metrics.overhead.observe({ route: search.route.path }, dur / 1000);
   sendPersonalized(search.res, buffered.upstream.statusCode, buffered.headers, page, page.length, memo.varyOn(search.config), dur, `passthrough; reason=${reason}`);
   report(deps, search, 'passthrough', reason, result);
-}
-
-/** The window's body decoded, whatever the budget (the page must be cut from it); null when it cannot be. */
-async function windowBody(config: SidecartConfig, buffered: Buffered): Promise<Buffer | null> {
-  const codings = codingsToUndo(headerString(buffered.upstream.headers['content-encoding']));
-  if (codings === null) return null;
-  if (codings.length === 0) return buffered.raw;
-  const decodedBody = await decodeWithin(buffered.raw, codings, { maxDecodedBytes: config.search.maxDecodedBytes, deadline: performance.now() + config.upstream.bodyTimeoutMs });
-  return decodedBody.ok ? decodedBody.body : null;
 }
 
 function sendBackendBytes(deps: SearchRouteDeps, search: Search, buffered: Buffered, reason: PassthroughReason, result?: PersonalizeResult): void {
@@ -393,30 +315,6 @@ function report(deps: SearchRouteDeps, search: Search, outcome: SearchServed['ou
   deps.onServed?.({ route, shopper: identity, outcome, reason, assignment, result, ...(hitIds ? { hitIds } : {}), now });
 }
 
-/**
- * Per handler: a backend sends the same Content-Type on every search and the identity config
- * rarely changes, so each is worked out once, not once per response.
- */
-class HeaderMemo {
-  private vary: { identity: unknown; names: string[] } | null = null;
-  private contentType: { value: string | string[] | undefined; adapter: RouteConfig['adapter'] | undefined; json: boolean } = { value: undefined, adapter: undefined, json: false };
-
-  varyOn(config: SidecartConfig): string[] {
-    if (this.vary?.identity !== config.identity) this.vary = { identity: config.identity, names: identityVaryHeaders(config.identity) };
-    return this.vary.names;
-  }
-
-  isJson(contentType: string | string[] | undefined, adapter: RouteConfig['adapter']): boolean {
-    if (contentType !== this.contentType.value || adapter !== this.contentType.adapter) {
-      this.contentType = { value: contentType, adapter, json: isJsonResponse(contentType, adapter) };
-    }
-    return this.contentType.json;
-  }
-}
-
-function headerString(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
 
 function shownIds(order: readonly number[], hits: readonly { id: string }[]): string[] {
   const ids = new Array<string>(order.length);
