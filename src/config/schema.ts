@@ -505,6 +505,9 @@ export const configSchema = z
       if (route.adapter === 'generic' && !route.generic) {
         ctx.addIssue({ code: 'custom', path: ['routes', i, 'generic'], message: 'the generic adapter needs its paths' });
       }
+      if (route.adapter === 'generic' && route.rerankWindow !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'rerankWindow'], message: "the generic adapter does not know the API's paging: no rerank window" });
+      }
     });
     if (config.store.redis.mode === 'cluster' && config.store.redis.nodes.length === 0 && !config.store.redis.url) {
       ctx.addIssue({ code: 'custom', path: ['store', 'redis', 'nodes'], message: 'cluster mode needs nodes or a url' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { algoliaPaging, elasticsearchPaging, meilisearchPaging, solrPaging, typesensePaging } from '../../src/adapters/paging/engine-pagings.js';
 import { setMembers } from '../../src/adapters/paging/member-bytes.js';
 import type { WindowPlan } from '../../src/adapters/paging/window-plan.js';
+import { parseConfig } from '../../src/config/load-config.js';
 
 // The rerank window's request rewrite and the answer's paging fields, per engine, with the
 // paging in the query string and in the body; requests it cannot rewrite safely stay as sent.
@@ -146,5 +147,13 @@ describe('setMembers: paging fields set in the answer’s own bytes', () => {
   });
   it('a key on the path given twice: null (the bytes hold both)', () => {
     expect(setMembers(Buffer.from('{"page":1,"page":2}'), [{ path: ['page'], value: 3 }])).toBeNull();
+  });
+});
+
+describe('rerankWindow in the config', () => {
+  it('is refused on a generic route (its paging is the store’s own API), naming the key', () => {
+    const yaml = 'routes:\n  - path: /api/search\n    adapter: generic\n    rerankWindow: 100\n    generic: { hitsPath: items }\n';
+    expect(() => parseConfig(yaml, 'window.yaml', {})).toThrow(/routes\.0\.rerankWindow/);
+    expect(parseConfig(yaml.replace('generic\n', 'elasticsearch\n').replace('    generic: { hitsPath: items }\n', ''), 'window.yaml', {}).routes[0]!.rerankWindow).toBe(100);
   });
 });
