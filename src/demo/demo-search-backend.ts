@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { DEMO_CATALOG, type DemoProduct } from './demo-catalog.js';
 
 // An Elasticsearch-shaped search backend over the demo catalog: `GET /<index>/_search?q=milk&size=24`
-// or `POST /<index>/_search` with `{"query":{"match":{"name":"milk"}},"size":24}`. It stands in
+// or `POST /<index>/_search` with `{"query":{"match":{"name":"milk"}},"size":24,"from":0}`, and
+// `POST /_msearch` (NDJSON) with several of those. It stands in
 // for the store's real backend in the demo and in tests; sidecart never knows the difference.
 
 function terms(text: string): string[] {
@@ -48,9 +49,56 @@ export function searchResponse(index: string, text: string, size: number, from =
   };
 }
 
-/** Handles `/<index>/_search`; false when the request is not a search (the caller answers). */
+const pageSize = (value: unknown, fallback: number, max: number): number => {
+  const n = Number(value ?? fallback);
+  return Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), 0), max) : fallback;
+};
+
+/** One search's answer from its URL parameters or JSON body (`size`, `from`, the query text). */
+function answerSearch(index: string, url: URL, body: unknown): object {
+  const asked = body as { size?: number; from?: number } | null;
+  const size = pageSize(url.searchParams.get('size') ?? asked?.size, 24, 500);
+  const from = pageSize(url.searchParams.get('from') ?? asked?.from, 0, 10_000);
+  return searchResponse(index, queryText(url, body), size, from);
+}
+
+function answerJson(res: ServerResponse, status: number, value: unknown): void {
+  const payload = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+const PARSE_ERROR = { error: { type: 'parse_exception', reason: 'request body is not JSON' }, status: 400 };
+
+/**
+ * `_msearch` as Elasticsearch answers it: NDJSON pairs (a header line naming the index, then the
+ * search body), one entry of `responses` each, with its `status`.
+ */
+function answerMultiSearch(res: ServerResponse, pathIndex: string | undefined, rawBody: Buffer): void {
+  const lines = rawBody.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+  const responses: object[] = [];
+  try {
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const header = JSON.parse(lines[i]!) as { index?: string };
+      const body = JSON.parse(lines[i + 1]!) as unknown;
+      const index = header.index ?? pathIndex ?? '_all';
+      responses.push({ ...answerSearch(index, new URL('http://backend/'), body), status: 200 });
+    }
+  } catch {
+    answerJson(res, 400, PARSE_ERROR);
+    return;
+  }
+  answerJson(res, 200, { took: 3, responses });
+}
+
+/** Handles `/<index>/_search` and `_msearch`; false when the request is not a search (the caller answers). */
 export function handleDemoSearch(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): boolean {
   const url = new URL(req.url ?? '/', 'http://backend');
+  const multi = /^(?:\/([^/_][^/]*))?\/_msearch\/?$/.exec(url.pathname);
+  if (multi && req.method === 'POST') {
+    answerMultiSearch(res, multi[1], rawBody);
+    return true;
+  }
   const match = /^\/([^/]+)\/_search\/?$/.exec(url.pathname);
   if (!match) return false;
   let body: unknown = null;
@@ -58,17 +106,11 @@ export function handleDemoSearch(req: IncomingMessage, res: ServerResponse, rawB
     try {
       body = JSON.parse(rawBody.toString('utf8'));
     } catch {
-      const error = JSON.stringify({ error: { type: 'parse_exception', reason: 'request body is not JSON' }, status: 400 });
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(error);
+      answerJson(res, 400, PARSE_ERROR);
       return true;
     }
   }
-  const requested = Number(url.searchParams.get('size') ?? (body as { size?: number } | null)?.size ?? 24);
-  const size = Number.isFinite(requested) ? Math.min(Math.max(requested, 0), 500) : 24;
-  const payload = JSON.stringify(searchResponse(match[1]!, queryText(url, body), size));
-  res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
+  answerJson(res, 200, answerSearch(match[1]!, url, body));
   return true;
 }
 

@@ -37,7 +37,8 @@ const config = parseConfig(
     engine: 'elasticsearch',
     // A wider budget than the default 50 ms: the demo's first searches run before the JIT has
     // warmed up, often on a busy laptop, and a budget pass-through would hide what it shows.
-    routes: [{ path: '/:index/_search', adapter: 'elasticsearch', budgetMs: 250, strength: 0.7 }],
+    // The storefront page's InstantSearch sends its queries as one `_msearch`.
+    routes: ['/:index/_search', '/_msearch'].map((path) => ({ path, adapter: 'elasticsearch', budgetMs: 250, strength: 0.7 })),
     cors: { allowedOrigins: [storefrontOrigin] },
     logging: { level: once ? 'silent' : 'info' },
   }),
