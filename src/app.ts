@@ -17,7 +17,7 @@ import { createAttribution } from './experiments/attribution.js';
 import { createExperimentsAdminRouter } from './experiments/experiments-admin-router.js';
 import { createVariantAssigner } from './experiments/variant-assigner.js';
 import { createIdentityResolver } from './identity/create-identity-resolver.js';
-import { logIdentitySources } from './identity/identity-sources.js';
+import { logIdentitySources, trustedHeader } from './identity/identity-sources.js';
 import type { IdentityResolver } from './identity/shopper-identity.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { FeatureAdoption } from './metrics/feature-adoption.js';
@@ -135,7 +135,7 @@ export function createSidecart(options: SidecartOptions): Sidecart {
     live,
     logger,
     handleSearch: createSearchHandler(searchDeps),
-    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, bodyTimeoutMs: config.upstream.bodyTimeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, backendHost: !config.upstream.preserveHost, logger, metrics, onProxyResponse: tap.onProxyResponse })),
+    passthrough: tap.wrap(createPassthrough({ target: config.upstream.url, timeoutMs: config.upstream.timeoutMs, bodyTimeoutMs: config.upstream.bodyTimeoutMs, agent, pool: passthroughPool ?? undefined, needsHpm: tap.tapped, backendHost: !config.upstream.preserveHost, logger, metrics, onProxyResponse: tap.onProxyResponse, identityHeader: () => trustedHeader(live.current().identity) })),
     apiRouters,
     apiBodyLimit: () => live.current().events.maxBodyBytes,
   });

@@ -94,3 +94,58 @@ export function corsResponseHeaders(headers: IncomingHttpHeaders, allowedOrigins
     'access-control-expose-headers': EXPOSED_HEADERS,
   };
 }
+
+/** True when the backend's answer lets this request's page read it (`*` or the page's own origin). */
+function backendAllowsOrigin(response: IncomingHttpHeaders | OutgoingHttpHeaders, request: IncomingHttpHeaders): boolean {
+  const allowed = response['access-control-allow-origin'];
+  const value = Array.isArray(allowed) ? allowed[0] : allowed;
+  if (value === undefined) return false;
+  const text = String(value).trim();
+  return text === '*' || (request.origin !== undefined && text.toLowerCase() === String(single(request.origin)).toLowerCase());
+}
+
+function headerList(value: unknown): string[] {
+  const text = Array.isArray(value) ? value.join(',') : value === undefined ? '' : String(value);
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+}
+
+/**
+ * A backend's answer to a preflight it allowed: the identity header the page asked for is added
+ * to `Access-Control-Allow-Headers` (sidecart consumes it; the backend never sees it). Nothing is
+ * added for an origin the backend did not allow, a header the page did not ask for, or a list
+ * that already allows it (`*` included). Mutates `response`.
+ */
+export function allowIdentityInPreflight(response: IncomingHttpHeaders, request: IncomingHttpHeaders, identityHeader: string | undefined): void {
+  if (!identityHeader || request['access-control-request-method'] === undefined || !backendAllowsOrigin(response, request)) return;
+  const asked = headerList(request['access-control-request-headers']).map((name) => name.toLowerCase());
+  if (!asked.includes(identityHeader.toLowerCase())) return;
+  const allowed = headerList(response['access-control-allow-headers']);
+  if (allowed.some((name) => name === '*' || name.toLowerCase() === identityHeader.toLowerCase())) return;
+  response['access-control-allow-headers'] = [...allowed, identityHeader].join(', ');
+}
+
+/**
+ * CORS on a search route's answer, personalized or not: where the backend let the page read its
+ * answer, sidecart's own headers join its `Access-Control-Expose-Headers`; where it sent no CORS
+ * headers and the store listed the page's origin, sidecart's listed-origin headers. Otherwise
+ * nothing: sidecart never widens what the backend allowed. Mutates `response`.
+ */
+export function searchAnswerCors(response: OutgoingHttpHeaders, request: IncomingHttpHeaders, allowedOrigins: readonly string[]): boolean {
+  if (request.origin === undefined) return false;
+  if (backendAllowsOrigin(response, request)) {
+    const exposed = headerList(response['access-control-expose-headers']);
+    if (exposed.includes('*')) return false;
+    const have = new Set(exposed.map((name) => name.toLowerCase()));
+    const add = EXPOSED_HEADERS.split(', ').filter((name) => !have.has(name.toLowerCase()));
+    if (add.length > 0) response['access-control-expose-headers'] = [...exposed, ...add].join(', ');
+    return false;
+  }
+  if (response['access-control-allow-origin'] !== undefined) return false;
+  const listed = corsResponseHeaders(request, allowedOrigins);
+  if (!listed) return false;
+  Object.assign(response, listed);
+  return true;
+}

@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parse as parseUrl } from 'node:url';
+import { allowIdentityInPreflight } from './cors.js';
 import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -21,6 +22,8 @@ export interface PassthroughOptions {
   metrics: Metrics;
   /** Sees each proxied request and its upstream response (used by traffic taps). */
   onProxyResponse?: (req: IncomingMessage, upstream: IncomingMessage) => void;
+  /** The trusted identity header (read per request: config reloads), added to preflights the backend allowed. */
+  identityHeader?: () => string | undefined;
   /**
    * An undici pool to the same upstream: bodiless GET/HEAD requests take it instead of
    * http-proxy's node:http client (src/proxy/passthrough-fast.ts). Without it, everything goes
@@ -86,6 +89,7 @@ function createHpmPassthrough(options: PassthroughOptions, target: ReturnType<ty
           if (options.bodyTimeoutMs) cutAfter(upstream, res, options.bodyTimeoutMs);
           const status = upstream.statusCode ?? 0;
           dropBodyFraming(status, upstream.headers);
+          if (req.method === 'OPTIONS') allowIdentityInPreflight(upstream.headers, req.headers, options.identityHeader?.());
           options.metrics.passthroughRequests.inc({ status_class: `${Math.floor(status / 100)}xx` });
           options.onProxyResponse?.(req, upstream);
         });

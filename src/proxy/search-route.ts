@@ -15,6 +15,7 @@ import type { CoPurchaseStore } from '../store/co-purchase-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { CO_PURCHASE_WAIT_SHARE, readCoPurchases } from './co-purchase-read.js';
 import { codingsToUndo, decodeWithin } from './decode-body.js';
+import { searchAnswerCors } from './cors.js';
 import { passthroughResponseHeaders, upstreamRequestHeaders, withVary } from './headers.js';
 import type { PassthroughReason } from './passthrough-reason.js';
 import { personalizeBody } from './personalize-body.js';
@@ -192,6 +193,8 @@ function responseHeaders(deps: SearchRouteDeps, search: Search, upstream: Dispat
   withVary(headers, memo.varyOn(search.config));
   // The variant is per shopper even when the body is the backend's.
   if (search.assignment && deps.variantHeader) headers[deps.variantHeader] = `${search.assignment.experiment}=${search.assignment.variant}`;
+  // A browser page on another origin may read X-Sidecart and Server-Timing where it may read the answer.
+  if (searchAnswerCors(headers, search.req.headers, search.config.cors.allowedOrigins)) withVary(headers, ['Origin']);
   return headers;
 }
 
