@@ -3,6 +3,7 @@
 // tests (used by fixture-backend.ts). Every answer is deterministic (constant `took`), so a test
 // can compare sidecart's bytes with the backend's.
 //   Elasticsearch/OpenSearch  POST /:index/_search (client media type), POST /_msearch, /:index/_msearch
+//                             (the text found in nested bool queries too, as Searchkit builds them)
 //   Algolia                   POST /1/indexes/:index/query, POST /1/indexes/*/queries
 //   Meilisearch               POST /indexes/:index/search, POST /multi-search (federation: one merged list)
 //   Typesense                 GET /collections/:c/documents/search, POST /multi_search (union: one merged list)
@@ -61,15 +62,30 @@ function counts(products: DemoProduct[], field: string): Array<[string, number]>
 
 // ---------------------------------------------------------------- Elasticsearch / OpenSearch
 
+/** The search text of a query: its first match/multi_match/query_string, however deep in `bool` (Searchkit nests them). */
 function esText(body: Json): string {
-  const query = (body.query ?? {}) as Json;
+  return queryText(body.query) ?? '';
+}
+
+function queryText(node: unknown): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const text = queryText(item);
+      if (text !== undefined) return text;
+    }
+    return undefined;
+  }
+  const query = node as Json;
   const match = query.match as Json | undefined;
   if (match) {
     const value = Object.values(match)[0];
     return typeof value === 'string' ? value : str((value as Json | undefined)?.query);
   }
   const text = (query.multi_match ?? query.query_string ?? query.simple_query_string) as Json | undefined;
-  return str(text?.query);
+  if (text) return str(text.query);
+  const bool = query.bool as Json | undefined;
+  return bool ? queryText([bool.must, bool.should, bool.filter]) : undefined;
 }
 
 function esSearch(index: string, body: Json, url: URL): Json {
