@@ -7,6 +7,7 @@ import TypesenseInstantSearchAdapter from 'typesense-instantsearch-adapter';
 import searchkitImport from 'searchkit';
 import SearchkitClient from '@searchkit/instantsearch-client';
 import { algoliasearch } from 'algoliasearch';
+import { Client as Elasticsearch9Client } from 'elasticsearch-v9';
 import algoliasearchV4Module from 'algoliasearch-v4';
 import { request } from 'undici';
 import { ENGINE_ROUTE_PATHS } from '../../src/config/engine-routes.js';
@@ -15,7 +16,7 @@ import { startFixtureBackend, type FixtureBackend } from '../support/child-proce
 import { startSidecart, type RunningSidecart } from '../support/sidecart-harness.js';
 
 // The storefront adapters themselves (InstantSearch's search clients for Meilisearch, Typesense,
-// Elasticsearch via Searchkit and Algolia, and solr-client), driven from node through sidecart
+// Elasticsearch via Searchkit and Algolia, Elasticsearch JS 9 and solr-client), driven from node through sidecart
 // (`engine: <name>`) to the fixture backend. Each client is called three ways with the same
 // InstantSearch-shaped requests: straight at the backend, through sidecart as a shopper with
 // history, through sidecart as an unknown shopper. The shopper's first hit is their product and
@@ -211,6 +212,40 @@ describe('storefront adapters through sidecart', () => {
     };
     const outcome = await threeWays('algolia', 'algolia-v4-instantsearch', make, [milkQuery()]);
     expectPersonalized(outcome, '/1/indexes/*/queries');
+  });
+
+  it('@elastic/elasticsearch 9: search and msearch (compatible-with=9) personalized, aggregations and totals kept', async () => {
+    const { shopper, milk } = await shopperWithHistory('elasticsearch', 'elasticsearch-9');
+    const recorder = recorders.get('elasticsearch')!;
+    const searches = [{ index: 'products' }, { query: { match: { name: 'milk' } }, size: 10, aggs: { brands: { terms: { field: 'brand' } } } }];
+    const run = async (base: string, id: string) => {
+      const es = new Elasticsearch9Client({ node: base, headers: { 'x-user-id': id } });
+      try {
+        const single = await es.search<Json>({ index: 'products', query: { match: { name: 'milk' } }, size: 10, aggs: { brands: { terms: { field: 'brand' } } } });
+        const multi = await es.msearch<Json>({ searches });
+        const first = multi.responses[0] as unknown as typeof single;
+        return [single, first].map((r) => ({ ids: r.hits.hits.map((h) => h._id), total: r.hits.total, aggregations: r.aggregations }));
+      } finally {
+        await es.close();
+      }
+    };
+    const direct = await run(backend.url, shopper);
+    const before = recorder.seen.length;
+    const personal = await run(recorder.url, shopper);
+    const personalSeen = recorder.seen.slice(before);
+    const unknown = await run(recorder.url, 'never-seen-elasticsearch-9');
+
+    for (const [k, result] of personal.entries()) {
+      expect(direct[k]!.ids[0]).not.toBe(milk);
+      expect(result.ids[0]).toBe(milk);
+      expect(result.total).toEqual(direct[k]!.total);
+      expect(result.aggregations).toEqual(direct[k]!.aggregations);
+    }
+    expect(personalSeen.map((seen) => [seen.path, seen.sidecart])).toEqual([
+      ['/products/_search', 'personalized'],
+      ['/_msearch', 'personalized; count=1'],
+    ]);
+    expect(unknown).toEqual(direct);
   });
 
   it('solr-client: GET /solr/:core/select personalized (header via request.headers, with its accept)', async () => {
