@@ -7,6 +7,7 @@ import TypesenseInstantSearchAdapter from 'typesense-instantsearch-adapter';
 import searchkitImport from 'searchkit';
 import SearchkitClient from '@searchkit/instantsearch-client';
 import { algoliasearch } from 'algoliasearch';
+import algoliasearchHelper from 'algoliasearch-helper';
 import { Client as Elasticsearch9Client } from 'elasticsearch-v9';
 import algoliasearchV4Module from 'algoliasearch-v4';
 import { request } from 'undici';
@@ -161,44 +162,46 @@ interface SolrClient {
 }
 const solr = createRequire(import.meta.url)('solr-client') as { createClient(options: Json): SolrClient };
 
+// The InstantSearch search clients, each pointed at a base URL for a shopper.
+const instantMeili = (base: string, shopper: string) => instantMeiliSearch(base, 'key', { requestInit: { headers: { 'x-user-id': shopper } } }).searchClient as unknown as SearchClient;
+const typesenseAdapter = (base: string, shopper: string) => {
+  const { hostname, port } = new URL(base);
+  const adapter = new TypesenseAdapter({
+    server: { nodes: [{ host: hostname, port: Number(port), protocol: 'http' }], apiKey: 'key', additionalHeaders: { 'x-user-id': shopper }, numRetries: 0 },
+    additionalSearchParameters: { query_by: 'name' },
+  });
+  return adapter.searchClient as unknown as SearchClient;
+};
+const searchkit = (base: string, shopper: string) => {
+  const config = new Searchkit({
+    connection: { host: base, headers: { 'x-user-id': shopper } },
+    search_settings: { search_attributes: ['name'], result_attributes: ['name', 'brand'], facet_attributes: [{ attribute: 'brand', field: 'brand', type: 'string' }] },
+  });
+  return SearchkitClient(config) as unknown as SearchClient;
+};
+const algoliaV5 = (base: string, shopper: string) => {
+  const { host } = new URL(base);
+  return algoliasearch('TESTAPP', 'test-key', { hosts: [{ url: host, protocol: 'http', accept: 'readWrite' }], baseHeaders: { 'x-user-id': shopper } }) as unknown as SearchClient;
+};
+
 describe('storefront adapters through sidecart', () => {
   it('@meilisearch/instant-meilisearch: POST /multi-search personalized, totals and facets kept', async () => {
-    const make = (base: string, shopper: string) => instantMeiliSearch(base, 'key', { requestInit: { headers: { 'x-user-id': shopper } } }).searchClient as unknown as SearchClient;
-    const outcome = await threeWays('meilisearch', 'instant-meilisearch', make, [milkQuery()]);
+    const outcome = await threeWays('meilisearch', 'instant-meilisearch', instantMeili, [milkQuery()]);
     expectPersonalized(outcome, '/multi-search');
   });
 
   it('typesense-instantsearch-adapter: POST /multi_search (text/plain) personalized, totals and facets kept', async () => {
-    const make = (base: string, shopper: string) => {
-      const { hostname, port } = new URL(base);
-      const adapter = new TypesenseAdapter({
-        server: { nodes: [{ host: hostname, port: Number(port), protocol: 'http' }], apiKey: 'key', additionalHeaders: { 'x-user-id': shopper }, numRetries: 0 },
-        additionalSearchParameters: { query_by: 'name' },
-      });
-      return adapter.searchClient as unknown as SearchClient;
-    };
-    const outcome = await threeWays('typesense', 'typesense-adapter', make, [milkQuery()]);
+    const outcome = await threeWays('typesense', 'typesense-adapter', typesenseAdapter, [milkQuery()]);
     expectPersonalized(outcome, '/multi_search');
   });
 
   it('Searchkit (@searchkit/instantsearch-client): POST /_msearch with query DSL and aggs personalized', async () => {
-    const make = (base: string, shopper: string) => {
-      const searchkit = new Searchkit({
-        connection: { host: base, headers: { 'x-user-id': shopper } },
-        search_settings: { search_attributes: ['name'], result_attributes: ['name', 'brand'], facet_attributes: [{ attribute: 'brand', field: 'brand', type: 'string' }] },
-      });
-      return SearchkitClient(searchkit) as unknown as SearchClient;
-    };
-    const outcome = await threeWays('elasticsearch', 'searchkit', make, [milkQuery()]);
+    const outcome = await threeWays('elasticsearch', 'searchkit', searchkit, [milkQuery()]);
     expectPersonalized(outcome, '/_msearch');
   });
 
   it('algoliasearch 5 with InstantSearch requests: POST /1/indexes/*/queries personalized', async () => {
-    const make = (base: string, shopper: string) => {
-      const { host } = new URL(base);
-      return algoliasearch('TESTAPP', 'test-key', { hosts: [{ url: host, protocol: 'http', accept: 'readWrite' }], baseHeaders: { 'x-user-id': shopper } }) as unknown as SearchClient;
-    };
-    const outcome = await threeWays('algolia', 'algolia-v5-instantsearch', make, [milkQuery(), milkQuery({ hitsPerPage: 0, analytics: false })]);
+    const outcome = await threeWays('algolia', 'algolia-v5-instantsearch', algoliaV5, [milkQuery(), milkQuery({ hitsPerPage: 0, analytics: false })]);
     expectPersonalized(outcome, '/1/indexes/*/queries');
     // InstantSearch's facet-only query stays as the backend sent it.
     expect(outcome.personal[1]).toEqual(outcome.direct[1]);
@@ -212,6 +215,35 @@ describe('storefront adapters through sidecart', () => {
     };
     const outcome = await threeWays('algolia', 'algolia-v4-instantsearch', make, [milkQuery()]);
     expectPersonalized(outcome, '/1/indexes/*/queries');
+  });
+
+  // instantsearch.js builds its requests with algoliasearch-helper: a refined disjunctive facet
+  // makes it send the hits query plus a facet-only query (hitsPerPage 0) in one multi-query.
+  it.each([
+    ['@meilisearch/instant-meilisearch', 'meilisearch', instantMeili],
+    ['typesense-instantsearch-adapter', 'typesense', typesenseAdapter],
+    ['Searchkit', 'elasticsearch', searchkit],
+    ['algoliasearch 5', 'algolia', algoliaV5],
+  ] as const)('%s under instantsearch.js\'s helper (refined disjunctive facet): hits personalized, facets and totals kept', async (name, engine, make) => {
+    const { shopper, milk } = await shopperWithHistory(engine, `helper-${engine}`);
+    const recorder = recorders.get(engine)!;
+    const run = async (base: string, id: string) => {
+      const helper = algoliasearchHelper(make(base, id) as unknown as Parameters<typeof algoliasearchHelper>[0], 'products', { disjunctiveFacets: ['brand'], hitsPerPage: 10 });
+      const { content } = await helper.searchOnce({ query: 'milk', disjunctiveFacetsRefinements: { brand: ['Arla'] } });
+      return { ids: content.hits.map((hit: Json) => hit.objectID ?? hit.id), nbHits: content.nbHits, brands: content.getFacetValues('brand', { sortBy: ['name:asc'] }) };
+    };
+    const direct = await run(backend.url, shopper);
+    const before = recorder.seen.length;
+    const personal = await run(recorder.url, shopper);
+    const personalSeen = recorder.seen.slice(before);
+    const unknown = await run(recorder.url, `never-seen-helper-${engine}`);
+
+    expect(direct.ids[0], name).not.toBe(milk);
+    expect(personal.ids[0], name).toBe(milk);
+    expect(personal.nbHits).toBe(direct.nbHits);
+    expect(personal.brands).toEqual(direct.brands);
+    expect(personalSeen.some((seen) => seen.sidecart?.startsWith('personalized'))).toBe(true);
+    expect(unknown).toEqual(direct);
   });
 
   it('@elastic/elasticsearch 9: search and msearch (compatible-with=9) personalized, aggregations and totals kept', async () => {

@@ -159,7 +159,8 @@ function algoliaSearch(index: string, request: Json): Json {
   const hits = all.slice(offset, offset + length).map(({ id, ...rest }) => ({ objectID: id, ...rest, _highlightResult: {} }));
   const out: Json = { hits, nbHits: all.length, page, nbPages: hitsPerPage > 0 ? Math.ceil(all.length / hitsPerPage) : 0, hitsPerPage, exhaustiveNbHits: true, query: text, params: `query=${encodeURIComponent(text)}&hitsPerPage=${hitsPerPage}`, index, processingTimeMS: 1 };
   if (p.offset !== undefined || p.length !== undefined) Object.assign(out, { offset, length });
-  const facets = typeof p.facets === 'string' ? (JSON.parse(p.facets) as unknown) : p.facets;
+  // A params string carries the list as JSON; a single facet may come as its bare name (instantsearch's helper does).
+  const facets = typeof p.facets === 'string' ? (p.facets.startsWith('[') ? (JSON.parse(p.facets) as unknown) : [p.facets]) : p.facets;
   if (Array.isArray(facets)) {
     const byFacet: Json = {};
     for (const facet of facets as string[]) byFacet[facet] = Object.fromEntries(counts(all, facet));
