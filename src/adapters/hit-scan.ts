@@ -1,5 +1,6 @@
 import type { ListBytes } from './json-bytes.js';
 import type { JsonPath } from './json-path.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-byte-codes.js';
 
 /**
  * One pass over a backend's response bytes that does what JSON.parse + an adapter + the splice's
@@ -99,14 +100,6 @@ export interface ScanRequest {
   visit(index: number, kind: number, slots: readonly Slot[]): void;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const MAX_DEPTH = 512;
 
 // Inside a string: 0 plain, 1 the closing quote, 2 an escape, 3 a control byte (JSON.parse rejects it).

@@ -2,17 +2,8 @@
 // answer), so every other byte (hits, big integers, spacing) stays as the backend wrote it.
 
 import type { MemberEdit } from './window-plan.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../json-byte-codes.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 function skipSpace(bytes: Buffer, i: number): number {
   while (i < bytes.length && isSpace(bytes[i])) i++;
