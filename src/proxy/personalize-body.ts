@@ -4,6 +4,7 @@ import type { PersonalizationConfig } from '../config/schema.js';
 import { personalize, type CoPurchases, type PersonalizeResult } from '../personalization/personalize.js';
 import type { ShopperRecord } from '../personalization/types.js';
 import type { PassthroughReason } from './passthrough-reason.js';
+import { wouldLoseDigits } from '../adapters/lossy-integers.js';
 
 export interface PersonalizeBodyInput {
   /** The decoded upstream body. */
@@ -37,6 +38,11 @@ export type PersonalizeBodyResult =
  * possible the parsed document is edited and serialized, and then a body with integers beyond
  * 2^53 (which JSON.parse rounds) goes out as the backend's own bytes instead.
  */
+/** The shopper's ranking and section for one list of hits, with the search's settings. */
+export function personalizePage(input: PersonalizeBodyInput, hits: HitView[]): PersonalizeResult {
+  return personalize({ hits, record: input.record, strength: input.strength, config: input.config, now: input.now, explain: input.explain, coPurchases: input.coPurchases });
+}
+
 export function personalizeBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
   const plan = scanPlanOf(input.adapter);
   if (plan) {
@@ -55,15 +61,7 @@ function scannedBody(input: PersonalizeBodyInput, plan: ScanPlan): PersonalizeBo
   const page = scanPage(plan, input.body, input.sectionKey);
   if (!page) return undefined;
   if (input.overBudget()) return { ok: false, reason: 'budget' };
-  const result = personalize({
-    hits: page.hits,
-    record: input.record,
-    strength: input.strength,
-    config: input.config,
-    now: input.now,
-    explain: input.explain,
-    coPurchases: input.coPurchases,
-  });
+  const result = personalizePage(input, page.hits);
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
   const marker = input.config.markerField || undefined;
   const spliced = page.splice({ order: result.order, marked: result.moved, marker, sectionKey: input.sectionKey, section: result.section });
@@ -84,15 +82,7 @@ function parsedBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
   if (input.overBudget()) return { ok: false, reason: 'budget' };
   const parsed = input.adapter.parse(document);
   if (!parsed) return { ok: false, reason: 'adapter-mismatch' };
-  const result = personalize({
-    hits: parsed.hits,
-    record: input.record,
-    strength: input.strength,
-    config: input.config,
-    now: input.now,
-    explain: input.explain,
-    coPurchases: input.coPurchases,
-  });
+  const result = personalizePage(input, parsed.hits);
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
   const marker = input.config.markerField || undefined;
   const spliced = parsed.splice(input.body, { order: result.order, marked: result.moved, marker, sectionKey: input.sectionKey, section: result.section });
@@ -101,8 +91,7 @@ function parsedBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
     return { ok: true, body: spliced, bodyBytes: spliced.length, result, hits: parsed.hits };
   }
 
-  // The regex keeps the exact check off the common path.
-  if (LONG_DIGITS.test(text) && hasUnsafeInteger(text)) return { ok: false, reason: 'lossy-number' };
+  if (wouldLoseDigits(text)) return { ok: false, reason: 'lossy-number' };
   parsed.reorder(result.order);
   if (marker) for (const index of result.moved) parsed.mark(index, marker, true);
   parsed.inject(input.sectionKey, result.section);
@@ -111,13 +100,3 @@ function parsedBody(input: PersonalizeBodyInput): PersonalizeBodyResult {
   return { ok: true, body, bodyBytes: Buffer.byteLength(body, 'utf8'), result, hits: parsed.hits };
 }
 
-const LONG_DIGITS = /\d{16}/;
-
-function hasUnsafeInteger(text: string): boolean {
-  let unsafe = false;
-  JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) unsafe = true;
-    return value;
-  });
-  return unsafe;
-}

@@ -3,9 +3,10 @@ import type { MultiQueryKind } from '../adapters/multi-query/multi-query-format.
 import { multiQueryFormat } from '../adapters/multi-query/multi-query-kind.js';
 import { editedSubResult, splicedSubResult } from '../adapters/multi-query/place-section.js';
 import { joinSubResults, splitResponse, type SubResult } from '../adapters/multi-query/sub-results.js';
-import { personalize, type PersonalizeResult } from '../personalization/personalize.js';
-import type { PersonalizeBodyInput } from './personalize-body.js';
+import type { PersonalizeResult } from '../personalization/personalize.js';
+import { personalizePage, type PersonalizeBodyInput } from './personalize-body.js';
 import type { PassthroughReason } from './passthrough-reason.js';
+import { wouldLoseDigits } from '../adapters/lossy-integers.js';
 
 export interface PersonalizeMultiQueryInput extends PersonalizeBodyInput {
   /** From multiQueryKind(method, url, route.adapter). */
@@ -87,34 +88,15 @@ function personalizeSubResult(input: PersonalizeMultiQueryInput, sub: SubResult,
   if (!parsed) return 'unreadable';
   // No hits: nothing to reorder, and the storefront renders nothing that a section could sit beside.
   if (parsed.hits.length === 0) return 'empty';
-  const result = personalize({
-    hits: parsed.hits,
-    record: input.record,
-    strength: input.strength,
-    config: input.config,
-    now: input.now,
-    explain: input.explain,
-    coPurchases: input.coPurchases,
-  });
+  const result = personalizePage(input, parsed.hits);
   const raw = body.subarray(sub.start, sub.end);
   const edit: SpliceEdit = { order: result.order, marked: result.moved, marker: input.config.markerField || undefined, sectionKey: input.sectionKey, section: result.section };
   const spliced = splicedSubResult(parsed, raw, edit, place);
   if (spliced) return { bytes: spliced, result, hits: parsed.hits };
 
   const text = raw.toString('utf8');
-  if (LONG_DIGITS.test(text) && hasUnsafeInteger(text)) return 'lossy';
+  if (wouldLoseDigits(text)) return 'lossy';
   if (!editedSubResult(parsed, edit, place)) return 'unreadable';
   return { bytes: Buffer.from(JSON.stringify(parsed.document())), result, hits: parsed.hits };
 }
 
-// As in personalizeBody: the regex keeps the exact check off the common path.
-const LONG_DIGITS = /\d{16}/;
-
-function hasUnsafeInteger(text: string): boolean {
-  let unsafe = false;
-  JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) unsafe = true;
-    return value;
-  });
-  return unsafe;
-}

@@ -3,11 +3,12 @@ import type { HitView, ParsedHits, SearchAdapter } from '../adapters/adapter.js'
 import { isJsonObject } from '../adapters/json-path.js';
 import { setMembers } from '../adapters/paging/member-bytes.js';
 import type { MemberEdit, Slice } from '../adapters/paging/window-plan.js';
-import { personalize, type PersonalizeResult } from '../personalization/personalize.js';
+import type { PersonalizeResult } from '../personalization/personalize.js';
 import { movedUp } from '../personalization/rank.js';
 import type { PassthroughReason } from './passthrough-reason.js';
-import type { PersonalizeBodyInput } from './personalize-body.js';
+import { personalizePage, type PersonalizeBodyInput } from './personalize-body.js';
 import type { RankedWindow } from './window-cache.js';
+import { wouldLoseDigits } from '../adapters/lossy-integers.js';
 
 // A rerank window's answer: the backend answered the top N for a page inside it; all N are
 // ranked, and the answer is the page the storefront asked for, its paging fields set back to
@@ -29,7 +30,7 @@ export function personalizeWindow(input: PersonalizeWindowInput): PersonalizeWin
   if (typeof read === 'string') return { ok: false, reason: read };
   if (input.overBudget()) return { ok: false, reason: 'budget' };
   const { document, parsed, text } = read;
-  const result = personalize({ hits: parsed.hits, record: input.record, strength: input.strength, config: input.config, now: input.now, explain: input.explain, coPurchases: input.coPurchases });
+  const result = personalizePage(input, parsed.hits);
   if (input.overBudget()) return { ok: false, reason: 'budget', result };
   const fingerprint = fingerprintOf(parsed.hits);
   const reused = input.ranked?.fingerprint === fingerprint ? input.ranked.order : undefined;
@@ -86,7 +87,7 @@ function answer(
   const spliced = parsed.splice(raw, { order: shown, ...edit });
   const paged = spliced && setMembers(spliced, paging);
   if (paged) return paged;
-  if (/\d{16}/.test(text) && hasUnsafeInteger(text)) return 'lossy-number';
+  if (wouldLoseDigits(text)) return 'lossy-number';
   parsed.reorder(shown);
   if (edit.marker) for (const index of edit.marked) parsed.mark(index, edit.marker, true);
   if (edit.section !== undefined) parsed.inject(edit.sectionKey, edit.section);
@@ -108,11 +109,3 @@ function fingerprintOf(hits: readonly HitView[]): string {
   return hash.digest('base64');
 }
 
-function hasUnsafeInteger(text: string): boolean {
-  let unsafe = false;
-  JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) unsafe = true;
-    return value;
-  });
-  return unsafe;
-}
