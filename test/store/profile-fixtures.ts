@@ -6,17 +6,9 @@ import { emptyProfile, type ShopperEvent, type ShopperProfile } from '../../src/
 
 const DAY = 86_400_000;
 
-/** Small deterministic PRNG (mulberry32), so fixtures are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The model's seeded generator (mulberry32), so fixtures are the same on every run.
+export { seededRandom } from '../../src/model/seeded-random.js';
+import { seededRandom } from '../../src/model/seeded-random.js';
 
 const BRANDS = ['oatly', 'barilla', 'danone', 'heinz', 'lindt', 'nestle', 'kelloggs', 'alpro', 'bonne-maman', 'lavazza', 'president', 'yoplait', 'tropicana', 'evian', 'lu', 'panzani', 'lesieur', 'bjorg', 'carrefour-bio', 'andros'];
 const CATEGORIES = ['dairy', 'pasta', 'breakfast', 'drinks', 'snacks', 'fruit', 'vegetables', 'bakery', 'frozen', 'household', 'coffee', 'condiments'];
