@@ -27,14 +27,14 @@ export interface ListBytes {
   rootHasMembers: boolean;
 }
 
-
-function skipSpace(bytes: Uint8Array, i: number): number {
+/** The index of the first non-whitespace byte at or after `i`. */
+export function skipSpace(bytes: Uint8Array, i: number): number {
   while (i < bytes.length && isSpace(bytes[i]!)) i++;
   return i;
 }
 
 /** `bytes[i]` is a quote; the index after the closing quote, or -1. */
-function skipString(bytes: Uint8Array, i: number): number {
+export function skipString(bytes: Uint8Array, i: number): number {
   const n = bytes.length;
   for (i++; i < n; i++) {
     const c = bytes[i]!;
@@ -58,7 +58,7 @@ ROLE[CLOSE_BRACE] = CLOSES;
 ROLE[CLOSE_BRACKET] = CLOSES;
 
 /** The index after the value starting at `i`, or -1. */
-function skipValue(bytes: Uint8Array, i: number): number {
+export function skipValue(bytes: Uint8Array, i: number): number {
   const n = bytes.length;
   const first = bytes[i];
   if (first === QUOTE) return skipString(bytes, i);

@@ -2,45 +2,9 @@
 // answer), so every other byte (hits, big integers, spacing) stays as the backend wrote it.
 
 import type { MemberEdit } from './window-plan.js';
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../json-byte-codes.js';
+import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE } from '../json-byte-codes.js';
+import { skipSpace, skipString, skipValue } from '../json-bytes.js';
 
-
-function skipSpace(bytes: Buffer, i: number): number {
-  while (i < bytes.length && isSpace(bytes[i])) i++;
-  return i;
-}
-
-function skipString(bytes: Buffer, i: number): number {
-  for (i++; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) i++;
-  }
-  return -1;
-}
-
-function skipValue(bytes: Buffer, i: number): number {
-  const first = bytes[i];
-  if (first === QUOTE) return skipString(bytes, i);
-  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-    let depth = 0;
-    for (; i < bytes.length; i++) {
-      const c = bytes[i];
-      if (c === QUOTE) {
-        i = skipString(bytes, i) - 1;
-        if (i < 0) return -1;
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
-    }
-    return -1;
-  }
-  while (i < bytes.length) {
-    const c = bytes[i];
-    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
-    i++;
-  }
-  return i;
-}
 
 /** [start, end) of the value at `path` (object keys only); undefined when absent; null when a key on it appears twice or the bytes are odd. */
 function locate(bytes: Buffer, i: number, path: readonly string[], s: number): [number, number] | undefined | null {
